@@ -1,0 +1,1 @@
+// Intentionally empty: CEpoll is a header shim.

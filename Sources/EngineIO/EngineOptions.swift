@@ -1,0 +1,28 @@
+// CONTRACT (EngineIO owner implements).
+import HTTPServer
+
+/// Engine.IO server options, with Node's defaults.
+package struct EngineOptions: Sendable {
+    package var path: String = "/socket.io/"
+    package var pingInterval: Duration = .milliseconds(25_000)
+    package var pingTimeout: Duration = .milliseconds(20_000)
+    package var upgradeTimeout: Duration = .milliseconds(10_000)
+    package var maxPayload: Int = 1_000_000
+    package var transports: [EngineTransportName] = [.polling, .websocket]
+    package var allowUpgrades: Bool = true
+    package var cors: CORSOptions? = nil
+    /// Decides whether a handshake may proceed; a rejection answers 403 with code 4 "Forbidden".
+    package var allowRequest: (@Sendable (HTTPRequest) -> Bool)? = nil
+    package init() {}
+}
+
+package enum EngineTransportName: String, Sendable { case polling, websocket }
+
+package struct CORSOptions: Sendable {
+    /// `["*"]` allows any origin (echoing it back when `credentials` is true).
+    package var origins: [String]
+    package var credentials: Bool = false
+    package var methods: [String] = ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"]
+    package var allowedHeaders: [String]? = nil
+    package init(origins: [String], credentials: Bool = false) { self.origins = origins; self.credentials = credentials }
+}

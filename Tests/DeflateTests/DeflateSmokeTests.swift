@@ -1,0 +1,4 @@
+import Testing
+@testable import Deflate
+
+@Test func DeflateModuleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import EngineIOParser
+
+@Test func EngineIOParserModuleLinks() { #expect(Bool(true)) }

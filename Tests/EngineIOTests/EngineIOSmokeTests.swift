@@ -1,0 +1,4 @@
+import Testing
+@testable import EngineIO
+
+@Test func EngineIOModuleLinks() { #expect(Bool(true)) }

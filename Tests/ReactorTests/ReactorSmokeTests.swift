@@ -1,0 +1,4 @@
+import Testing
+@testable import Reactor
+
+@Test func ReactorModuleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import SocketIOParser
+
+@Test func SocketIOParserModuleLinks() { #expect(Bool(true)) }

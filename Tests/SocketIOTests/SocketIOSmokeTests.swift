@@ -1,0 +1,4 @@
+import Testing
+@testable import SocketIO
+
+@Test func SocketIOModuleLinks() { #expect(Bool(true)) }

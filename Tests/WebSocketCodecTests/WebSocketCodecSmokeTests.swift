@@ -1,0 +1,4 @@
+import Testing
+@testable import WebSocketCodec
+
+@Test func WebSocketCodecModuleLinks() { #expect(Bool(true)) }
