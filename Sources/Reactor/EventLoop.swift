@@ -1,28 +1,217 @@
-// CONTRACT (transport helper implements): one thread, one epoll fd, an eventfd for wake-ups, timers.
+import CEpoll
+import Glibc
+import Synchronization
+
+/// Something registered with a loop's epoll set; called on the loop thread with the ready events.
+protocol EventSource: AnyObject {
+    func handleEvents(_ events: UInt32)
+}
+
+/// The slot in thread-local storage that names the loop running on the current thread.
+private let currentLoopKey: pthread_key_t = {
+    var key = pthread_key_t()
+    let rc = pthread_key_create(&key, nil)
+    precondition(rc == 0, "pthread_key_create failed: \(rc)")
+    return key
+}()
+
+// One thread, one epoll fd, an eventfd for wake-ups and timers.
 /// Everything an event loop owns (connections, HTTP state, Engine.IO sessions) is touched only on its
 /// thread. Other threads hand work over with `execute`.
+///
+/// Confinement: `timers`, `sources`, `endOfTick` and `readBuffer` are touched only on the loop thread;
+/// `inbox` is the one piece shared with other threads, behind a `Mutex`.
 package final class EventLoop: @unchecked Sendable {
+    struct Inbox {
+        var tasks: [@Sendable () -> Void] = []
+        /// True while an eventfd write is outstanding, so a burst of `execute` calls costs one syscall.
+        var wakePending = false
+        var stopRequested = false
+    }
+
+    /// Position in the group, for naming threads and diagnostics.
+    package let index: Int
+    let epfd: Int32
+    private let wakeFd: Int32
+    private let inbox = Mutex(Inbox())
+
+    var timers = TimerHeap()
+    private var sources: [UInt64: any EventSource] = [:]
+    private var nextToken: UInt64 = 1
+    private var endOfTick: [() -> Void] = []
+    /// Shared by every connection of this loop: a read is delivered and consumed before the next one,
+    /// so no connection needs a read buffer of its own.
+    let readBuffer: UnsafeMutableRawBufferPointer
+    private static let wakeToken: UInt64 = 0
+
+    init(index: Int) throws(ReactorError) {
+        self.index = index
+        let ep = cepoll_create()
+        guard ep >= 0 else { throw .systemCall("epoll_create1", errno: cepoll_errno()) }
+        let wake = cepoll_eventfd()
+        guard wake >= 0 else {
+            let e = cepoll_errno()
+            Glibc.close(ep)
+            throw .systemCall("eventfd", errno: e)
+        }
+        guard cepoll_add(ep, wake, CEPOLL_IN, Self.wakeToken) == 0 else {
+            let e = cepoll_errno()
+            Glibc.close(ep); Glibc.close(wake)
+            throw .systemCall("epoll_ctl(ADD eventfd)", errno: e)
+        }
+        epfd = ep
+        wakeFd = wake
+        readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
+    }
+
+    deinit {
+        Glibc.close(epfd)
+        Glibc.close(wakeFd)
+        readBuffer.deallocate()
+    }
+
     /// True when called on this loop's thread.
-    package var inEventLoop: Bool { fatalError("unimplemented") }
+    package var inEventLoop: Bool { EventLoop.current === self }
 
-    /// Runs `task` on the loop thread, in submission order. Callable from any thread, including the loop.
-    package func execute(_ task: @escaping @Sendable () -> Void) { fatalError("unimplemented") }
-
-    /// Loop thread only. Fires `body` on the loop after `delay` (late by at most a few ms).
-    @discardableResult
-    package func schedule(after delay: Duration, _ body: @escaping () -> Void) -> ScheduledTimer {
-        fatalError("unimplemented")
+    /// The loop whose thread is calling, if any.
+    package static var current: EventLoop? {
+        guard let raw = pthread_getspecific(currentLoopKey) else { return nil }
+        return Unmanaged<EventLoop>.fromOpaque(raw).takeUnretainedValue()
     }
 
     /// Monotonic clock in nanoseconds, the one timers use.
-    package func now() -> UInt64 { fatalError("unimplemented") }
+    package func now() -> UInt64 { EventLoop.monotonicNow() }
 
-    /// The loop whose thread is calling, if any.
-    package static var current: EventLoop? { fatalError("unimplemented") }
-}
+    package static func monotonicNow() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
 
-/// Loop-confined handle to a pending timer.
-package final class ScheduledTimer {
-    /// Loop thread only. Cancelling a fired or cancelled timer does nothing.
-    package func cancel() { fatalError("unimplemented") }
+    /// Runs `task` on the loop thread, in submission order. Callable from any thread, including the loop.
+    package func execute(_ task: @escaping @Sendable () -> Void) {
+        if inEventLoop {
+            // The loop polls with a zero timeout while tasks are queued, so no wake-up is needed.
+            inbox.withLock { $0.tasks.append(task) }
+            return
+        }
+        let mustWake = inbox.withLock { inbox -> Bool in
+            inbox.tasks.append(task)
+            if inbox.wakePending { return false }
+            inbox.wakePending = true
+            return true
+        }
+        if mustWake { wake() }
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        // EAGAIN only happens when the counter is saturated, which still means "readable": ignore it.
+        _ = withUnsafeBytes(of: &one) { Glibc.write(wakeFd, $0.baseAddress, 8) }
+    }
+
+    /// Runs `body` once the current iteration's events, timers and tasks are done. Writes use it so
+    /// that everything queued for a socket in one iteration leaves in a single `writev`.
+    func deferToEndOfTick(_ body: @escaping () -> Void) {
+        endOfTick.append(body)
+    }
+
+    // MARK: fd registration (loop thread only)
+
+    func register(fd: Int32, events: UInt32, source: any EventSource) throws(ReactorError) -> UInt64 {
+        let token = nextToken
+        nextToken += 1
+        guard cepoll_add(epfd, fd, events, token) == 0 else {
+            throw .systemCall("epoll_ctl(ADD)", errno: cepoll_errno())
+        }
+        sources[token] = source
+        return token
+    }
+
+    @discardableResult
+    func modify(fd: Int32, token: UInt64, events: UInt32) -> Bool {
+        cepoll_mod(epfd, fd, events, token) == 0
+    }
+
+    /// Tokens are never reused, so events already fetched for a closed fd cannot reach whoever reuses it.
+    func deregister(fd: Int32, token: UInt64) {
+        _ = cepoll_del(epfd, fd)
+        sources[token] = nil
+    }
+
+    // MARK: the loop
+
+    func requestStop() {
+        let mustWake = inbox.withLock { inbox -> Bool in
+            inbox.stopRequested = true
+            if inbox.wakePending { return false }
+            inbox.wakePending = true
+            return true
+        }
+        if mustWake { wake() }
+    }
+
+    func run() {
+        pthread_setspecific(currentLoopKey, Unmanaged.passUnretained(self).toOpaque())
+        defer { pthread_setspecific(currentLoopKey, nil) }
+        let capacity = 256
+        let eventBits = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        let tokens = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+        defer { eventBits.deallocate(); tokens.deallocate() }
+        var batch: [@Sendable () -> Void] = []
+
+        while true {
+            let hasTasks = inbox.withLock { !$0.tasks.isEmpty || $0.stopRequested }
+            var timeout: Int64 = -1
+            if hasTasks || !endOfTick.isEmpty {
+                timeout = 0
+            } else if let deadline = timers.nextDeadline {
+                let now = now()
+                timeout = deadline > now ? Int64(deadline - now) : 0
+            }
+            let n = cepoll_wait(epfd, eventBits, tokens, Int32(capacity), timeout)
+            if n > 0 {
+                for i in 0..<Int(n) {
+                    let token = tokens[i]
+                    if token == Self.wakeToken {
+                        // Drain the counter BEFORE clearing the flag: the other order lets a writer's
+                        // wake-up be swallowed while the flag still says one is pending, and the loop
+                        // would then sleep with tasks queued.
+                        var value: UInt64 = 0
+                        _ = withUnsafeMutableBytes(of: &value) { Glibc.read(wakeFd, $0.baseAddress, 8) }
+                        inbox.withLock { $0.wakePending = false }
+                    } else if let source = sources[token] {
+                        source.handleEvents(eventBits[i])
+                    }
+                }
+            }
+            // n < 0 is EINTR in practice (no other error is possible with a valid epfd): just go round.
+
+            // Timers due at this instant only: one that re-arms itself with zero delay waits a round.
+            let dueAt = now()
+            while let timer = timers.popDue(now: dueAt) {
+                let body = timer.body
+                timer.body = nil
+                body?()
+            }
+
+            let stop = inbox.withLock { inbox -> Bool in
+                swap(&batch, &inbox.tasks)
+                return inbox.stopRequested
+            }
+            for task in batch { task() }
+            batch.removeAll(keepingCapacity: true)
+
+            while !endOfTick.isEmpty {
+                let hooks = endOfTick
+                endOfTick.removeAll(keepingCapacity: true)
+                for hook in hooks { hook() }
+            }
+
+            if stop, inbox.withLock({ $0.tasks.isEmpty }) { break }
+        }
+        // Release everything still registered so connections' resources go with the loop.
+        sources.removeAll()
+        timers.removeAll()
+    }
 }

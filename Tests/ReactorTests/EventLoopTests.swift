@@ -1,0 +1,146 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+@testable import Reactor
+
+@Suite struct EventLoopTests {
+    @Test func executeRunsOnTheLoopThread() {
+        let group = EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        #expect(!loop.inEventLoop)
+        #expect(EventLoop.current == nil)
+        let done = DispatchSemaphore(value: 0)
+        let seen = Mutex<(Bool, Bool)>((false, false))
+        loop.execute {
+            seen.withLock { $0 = (loop.inEventLoop, EventLoop.current === loop) }
+            done.signal()
+        }
+        done.wait()
+        #expect(seen.withLock { $0 } == (true, true))
+    }
+
+    @Test func executeKeepsPerThreadOrderAcrossManyThreads() {
+        let group = EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        let threads = 8, perThread = 2000
+        let log = Mutex<[[Int]]>(Array(repeating: [], count: threads))
+        let done = DispatchSemaphore(value: 0)
+        let remaining = Atomic<Int>(threads * perThread)
+        // Plain threads, not Dispatch: the test must not depend on the shared worker pool.
+        for t in 0..<threads {
+            Thread {
+                for i in 0..<perThread {
+                    loop.execute {
+                        log.withLock { $0[t].append(i) }
+                        if remaining.subtract(1, ordering: .relaxed).newValue == 0 { done.signal() }
+                    }
+                }
+            }.start()
+        }
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        let result = log.withLock { $0 }
+        for t in 0..<threads { #expect(result[t] == Array(0..<perThread)) }
+    }
+
+    @Test func executeFromTheLoopItselfIsFIFO() {
+        let group = EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        let order = Mutex<[Int]>([])
+        let done = DispatchSemaphore(value: 0)
+        loop.execute {
+            for i in 0..<100 { loop.execute { order.withLock { $0.append(i) } } }
+            loop.execute { done.signal() }
+        }
+        done.wait()
+        #expect(order.withLock { $0 } == Array(0..<100))
+    }
+
+    @Test func timersFireOnTimeAndInOrder() {
+        let group = EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        let lateness = Mutex<[(Int, Int64)]>([])
+        let done = DispatchSemaphore(value: 0)
+        let delays = [30, 5, 20, 10, 15, 25, 1, 40]
+        loop.execute {
+            let start = loop.now()
+            for (i, ms) in delays.enumerated() {
+                loop.schedule(after: .milliseconds(ms)) {
+                    let late = Int64(loop.now()) - Int64(start) - Int64(ms) * 1_000_000
+                    lateness.withLock { $0.append((i, late)) }
+                    if lateness.withLock({ $0.count }) == delays.count { done.signal() }
+                }
+            }
+        }
+        #expect(done.wait(timeout: .now() + 5) == .success)
+        let results = lateness.withLock { $0 }
+        #expect(results.map { delays[$0.0] } == delays.sorted())
+        for (_, late) in results {
+            #expect(late >= 0, "a timer fired early by \(-late) ns")
+        }
+        let sortedLate = results.map(\.1).sorted()
+        // No millisecond rounding: the best case is well under a millisecond late. The median allows for
+        // a loaded 2-core machine running other test suites at the same time.
+        #expect(sortedLate[0] < 2_000_000, "lateness ns: \(sortedLate)")
+        #expect(sortedLate[sortedLate.count / 2] < 20_000_000, "lateness ns: \(sortedLate)")
+    }
+
+    @Test func cancelledTimerNeverFires() {
+        let group = EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        let fired = Atomic<Int>(0)
+        let done = DispatchSemaphore(value: 0)
+        loop.execute {
+            let a = loop.schedule(after: .milliseconds(10)) { fired.add(1, ordering: .relaxed) }
+            let b = loop.schedule(after: .milliseconds(5)) { fired.add(10, ordering: .relaxed) }
+            #expect(a.isPending)
+            a.cancel()
+            a.cancel()
+            #expect(!a.isPending)
+            _ = b
+            loop.schedule(after: .milliseconds(30)) {
+                b.cancel() // already fired: no effect
+                done.signal()
+            }
+        }
+        done.wait()
+        #expect(fired.load(ordering: .relaxed) == 10)
+    }
+
+    @Test func manyTimersCancelledOutOfOrderKeepHeapValid() {
+        let group = EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        let fired = Mutex<[Int]>([])
+        let done = DispatchSemaphore(value: 0)
+        loop.execute {
+            var timers: [ScheduledTimer] = []
+            for i in 0..<200 {
+                timers.append(loop.schedule(after: .milliseconds(1 + (i * 7) % 20)) { fired.withLock { $0.append(i) } })
+            }
+            for i in stride(from: 0, to: 200, by: 2) { timers[i].cancel() }
+            loop.schedule(after: .milliseconds(60)) { done.signal() }
+        }
+        done.wait()
+        let got = fired.withLock { $0 }
+        #expect(Set(got) == Set(stride(from: 1, to: 200, by: 2)))
+        #expect(got.map { (($0 * 7) % 20) } == got.map { (($0 * 7) % 20) }.sorted())
+    }
+
+    @Test func groupRoundRobinAndIdempotentShutdown() {
+        let group = EventLoopGroup(loopCount: 3)
+        let picks = (0..<6).map { _ in group.next() }
+        #expect(picks[0] === picks[3] && picks[1] === picks[4] && picks[2] === picks[5])
+        #expect(picks[0] !== picks[1] && picks[1] !== picks[2])
+        let ran = Atomic<Int>(0)
+        for loop in group.loops { loop.execute { ran.add(1, ordering: .relaxed) } }
+        group.shutdown()
+        group.shutdown()
+        #expect(ran.load(ordering: .relaxed) == 3)
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import Reactor
-
-@Test func ReactorModuleLinks() { #expect(Bool(true)) }
