@@ -1,5 +1,8 @@
-// CONTRACT (transport helper implements; may add options, must keep these).
+import Dispatch
+import Glibc
+import HTTP1
 import Reactor
+import Synchronization
 
 package struct HTTPServerOptions: Sendable {
     package var host: String = "127.0.0.1"
@@ -23,22 +26,143 @@ package struct HTTPServerOptions: Sendable {
     package var compressionThreshold: Int = 1024
     /// RFC 7692, negotiated only when enabled (off by default, like Node).
     package var perMessageDeflate: Bool = false
+    /// Adds a `Date` header to every response, as Node does.
+    package var sendDateHeader: Bool = true
 
     package init() {}
 }
 
 /// HTTP/1.1 over the reactor: keep-alive, pipelining, WebSocket upgrade.
 package final class HTTPServer: @unchecked Sendable {
+    private let core: HTTPServerCore
+    private let group: EventLoopGroup
+    private let state = Mutex<(listener: TCPListener?, started: Bool, stopped: Bool)>((nil, false, false))
+
     package init(options: HTTPServerOptions, group: EventLoopGroup, handler: any HTTPRequestHandler) {
-        fatalError("unimplemented")
+        self.group = group
+        self.core = HTTPServerCore(options: options, handler: handler, group: group)
     }
 
     /// Binds and starts accepting. Throws a typed error naming the address when the bind fails.
-    package func start() throws { fatalError("unimplemented") }
+    package func start() throws(HTTPServerError) {
+        let alreadyStarted = state.withLock { s -> Bool in
+            defer { s.started = true }
+            return s.started
+        }
+        if alreadyStarted { throw .alreadyStarted }
+        let core = self.core
+        let listener: TCPListener
+        do {
+            listener = try TCPListener(host: core.options.host, port: core.options.port, group: group) { tcp in
+                core.accepted(tcp)
+            }
+        } catch {
+            state.withLock { $0.started = false }
+            throw .cannotListen(host: core.options.host, port: core.options.port, reason: error)
+        }
+        state.withLock { $0.listener = listener }
+        listener.start()
+    }
 
     /// The bound port (valid after `start`).
-    package var port: Int { fatalError("unimplemented") }
+    package var port: Int { state.withLock { $0.listener?.port } ?? core.options.port }
 
-    /// Stops accepting and closes every connection. Idempotent.
-    package func stop() { fatalError("unimplemented") }
+    /// Connections currently open (all loops).
+    package var connectionCount: Int { core.connectionCount }
+
+    /// Stops accepting and closes every connection. Idempotent. Off the loops it returns once every
+    /// connection is closed; on a loop thread it only starts the shutdown.
+    package func stop() {
+        let listener = state.withLock { s -> TCPListener? in
+            guard !s.stopped else { return nil }
+            s.stopped = true
+            return s.listener
+        }
+        guard let listener else { return }
+        listener.close()
+        core.closeAll(wait: EventLoop.current == nil)
+    }
+}
+
+/// What every connection of one server shares.
+///
+/// Confinement: `registries[i]` is touched only on loop i; `connections` is atomic; `dateCache` is
+/// behind a `Mutex`; the rest is immutable.
+final class HTTPServerCore: @unchecked Sendable {
+    let options: HTTPServerOptions
+    let handler: any HTTPRequestHandler
+    private let group: EventLoopGroup
+    private let registries: [LoopRegistry]
+    private let connections = Atomic<Int>(0)
+    private let dateCache = Mutex<(second: Int, text: String)>((-1, ""))
+
+    /// Confined to its loop; Sendable only so the loop's own tasks can carry it there.
+    final class LoopRegistry: @unchecked Sendable {
+        var open: [ObjectIdentifier: HTTPConnection] = [:]
+        var shuttingDown = false
+    }
+
+    init(options: HTTPServerOptions, handler: any HTTPRequestHandler, group: EventLoopGroup) {
+        self.options = options
+        self.handler = handler
+        self.group = group
+        self.registries = group.loops.map { _ in LoopRegistry() }
+    }
+
+    var connectionCount: Int { connections.load(ordering: .relaxed) }
+
+    /// On the connection's loop.
+    func accepted(_ tcp: TCPConnection) {
+        let registry = registries[tcp.loop.index]
+        if registry.shuttingDown {
+            tcp.close()
+            return
+        }
+        let count = connections.wrappingAdd(1, ordering: .relaxed).newValue
+        if count > options.maxConnections {
+            connections.wrappingSubtract(1, ordering: .relaxed)
+            // Answer before reading anything: the client learns why instead of seeing a reset.
+            let body = Array("Service Unavailable: the server is at its connection limit (\(options.maxConnections)); retry later".utf8)
+            tcp.write(HTTPResponseSerializer.serialize(status: 503, headers: [
+                "Content-Type": "text/plain; charset=utf-8", "Connection": "close", "Retry-After": "1",
+            ], body: body, date: dateHeader()))
+            tcp.closeAfterFlush()
+            return
+        }
+        let connection = HTTPConnection(tcp: tcp, server: self)
+        registry.open[ObjectIdentifier(connection)] = connection
+        connection.start()
+    }
+
+    /// On the connection's loop, once.
+    func connectionClosed(_ connection: HTTPConnection) {
+        if registries[connection.tcp.loop.index].open.removeValue(forKey: ObjectIdentifier(connection)) != nil {
+            connections.wrappingSubtract(1, ordering: .relaxed)
+        }
+    }
+
+    func closeAll(wait: Bool) {
+        let done = DispatchSemaphore(value: 0)
+        for loop in group.loops {
+            let registry = registries[loop.index]
+            loop.execute {
+                registry.shuttingDown = true
+                for connection in Array(registry.open.values) { connection.shutdown() }
+                done.signal()
+            }
+        }
+        if wait {
+            for _ in group.loops { done.wait() }
+        }
+    }
+
+    /// The `Date` header value, formatted at most once per second.
+    func dateHeader() -> String? {
+        guard options.sendDateHeader else { return nil }
+        let now = Int(time(nil))
+        return dateCache.withLock { cache in
+            if cache.second != now { cache = (now, HTTPDate.format(epochSeconds: now)) }
+            return cache.text
+        }
+    }
 }

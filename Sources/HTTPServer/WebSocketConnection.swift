@@ -1,5 +1,5 @@
-// CONTRACT (transport helper implements).
 import Reactor
+import WebSocketCodec
 
 package enum WebSocketMessage: Sendable, Equatable {
     /// A complete text message; the bytes are valid UTF-8 (checked by the codec, 1007 otherwise).
@@ -16,24 +16,183 @@ package protocol WebSocketHandler: AnyObject {
 }
 
 /// A server-side WebSocket. Every method is loop thread only.
+///
+/// Confinement: all state belongs to `loop`'s thread, like the TCP connection under it.
 package final class WebSocketConnection: @unchecked Sendable {
-    package var loop: EventLoop { fatalError("unimplemented") }
+    package let loop: EventLoop
+    private let tcp: TCPConnection?
+    private var handler: (any WebSocketHandler)?
+    private var decoder: WebSocketDecoder
+    private let deflater: PerMessageDeflater?
+    /// Once a close frame is queued nothing else may follow it (RFC 6455 §5.5.1).
+    private var closeSent = false
+    /// The code `webSocketDidClose` reports: the peer's, or the one we sent.
+    private var reportedCode: UInt16?
+    private var didReportClose = false
+    /// Bytes that arrived behind the upgrade request, fed before anything read later.
+    private var pendingInput: [UInt8] = []
 
-    package func send(text: String) { fatalError("unimplemented") }
-    package func send(binary: [UInt8]) { fatalError("unimplemented") }
+    init(tcp: TCPConnection, handler: any WebSocketHandler, maxMessageBytes: Int,
+         deflate: PerMessageDeflateParameters?) {
+        self.loop = tcp.loop
+        self.tcp = tcp
+        self.handler = handler
+        self.decoder = WebSocketDecoder(maxMessageBytes: maxMessageBytes, requireMask: true,
+                                        inflater: deflate.map { PerMessageInflater(parameters: $0) })
+        self.deflater = deflate.map { PerMessageDeflater(parameters: $0) }
+    }
+
+    private init(closedOn loop: EventLoop, handler: any WebSocketHandler) {
+        self.loop = loop
+        self.tcp = nil
+        self.handler = handler
+        self.decoder = WebSocketDecoder(maxMessageBytes: 0)
+        self.deflater = nil
+        self.closeSent = true
+    }
+
+    /// For an upgrade that came too late (client gone, or already answered): reports closure on the
+    /// next loop turn so the caller always gets exactly one `webSocketDidClose`.
+    static func closedStub(loop: EventLoop, handler: any WebSocketHandler) -> WebSocketConnection {
+        let socket = WebSocketConnection(closedOn: loop, handler: handler)
+        loop.schedule(after: .zero) { socket.transportClosed() }
+        return socket
+    }
+
+    /// True while messages can still be sent.
+    package var isOpen: Bool { !closeSent && tcp?.isOpen == true }
+
+    package func send(text: String) { sendMessage(opcode: .text, payload: Array(text.utf8)) }
+    package func send(binary: [UInt8]) { sendMessage(opcode: .binary, payload: binary) }
+
     /// Queues a complete, unmasked frame built once for many recipients (`WebSocketFrame.prepare`).
     /// With permessage-deflate negotiated the connection may re-encode it.
-    package func send(preparedFrame: ByteBlock) { fatalError("unimplemented") }
+    package func send(preparedFrame: ByteBlock) {
+        guard isOpen, let tcp else { return }
+        guard deflater != nil else {
+            tcp.write(preparedFrame)
+            return
+        }
+        // Compression state is per connection, so a shared frame has to be compressed again here.
+        guard let (opcode, payload) = WebSocketConnection.unframe(preparedFrame) else { return }
+        sendMessage(opcode: opcode, payload: payload)
+    }
 
     /// Starts the close handshake; `webSocketDidClose` follows.
-    package func close(code: UInt16 = 1000, reason: String = "") { fatalError("unimplemented") }
+    package func close(code: UInt16 = 1000, reason: String = "") {
+        guard let tcp, !closeSent, !tcp.isClosed else { return }
+        sendClose(code: code, reason: reason)
+        _ = tcp
+    }
 
     /// Bytes queued and not yet written to the socket (volatile sends skip busy connections).
-    package var bufferedAmount: Int { fatalError("unimplemented") }
+    package var bufferedAmount: Int { tcp?.queuedBytes ?? 0 }
+
+    // MARK: from the HTTP connection
+
+    func queueEarlyInput(_ bytes: [UInt8]) {
+        pendingInput = bytes
+        loop.schedule(after: .zero) { [self] in
+            received(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+    }
+
+    func received(_ chunk: UnsafeRawBufferPointer) {
+        guard !closeSent, tcp != nil else { return }
+        if !pendingInput.isEmpty {
+            let early = pendingInput
+            pendingInput = []
+            early.withUnsafeBytes { decoder.feed($0) }
+        }
+        if chunk.count > 0 { decoder.feed(chunk) }
+        while !closeSent {
+            let event: WebSocketEvent?
+            do {
+                event = try decoder.next()
+            } catch {
+                sendClose(code: error.closeCode, reason: error.message)
+                return
+            }
+            guard let event else { return }
+            switch event {
+            case .text(let bytes):
+                handler?.webSocket(self, didReceive: .text(bytes))
+            case .binary(let bytes):
+                handler?.webSocket(self, didReceive: .binary(bytes))
+            case .ping(let payload):
+                tcp?.write(WebSocketConnection.frame(opcode: .pong, payload: payload, rsv1: false))
+            case .pong:
+                break
+            case .close(let code, _):
+                // Echo the peer's code, then close: the handshake is complete from our side.
+                if let code {
+                    sendClose(code: code, reason: "")
+                } else {
+                    sendClose(code: nil, reason: "")
+                }
+                return
+            }
+        }
+    }
+
+    func peerEnded() {
+        tcp?.close()
+    }
+
+    func transportClosed() {
+        guard !didReportClose else { return }
+        didReportClose = true
+        closeSent = true
+        let handler = self.handler
+        self.handler = nil
+        handler?.webSocketDidClose(self, code: reportedCode)
+    }
+
+    // MARK: framing
+
+    private func sendMessage(opcode: WebSocketOpcode, payload: [UInt8]) {
+        guard isOpen, let tcp else { return }
+        if let deflater {
+            tcp.write(WebSocketConnection.frame(opcode: opcode, payload: deflater.compress(payload), rsv1: true))
+        } else {
+            tcp.write(WebSocketConnection.frame(opcode: opcode, payload: payload, rsv1: false))
+        }
+    }
+
+    private func sendClose(code: UInt16?, reason: String) {
+        guard let tcp, !closeSent else { return }
+        closeSent = true
+        reportedCode = code
+        let payload = code.map { WebSocketFrameEncoder.closePayload(code: $0, reason: reason) } ?? []
+        tcp.write(WebSocketConnection.frame(opcode: .close, payload: payload, rsv1: false))
+        tcp.closeAfterFlush()
+    }
+
+    static func frame(opcode: WebSocketOpcode, payload: [UInt8], rsv1: Bool) -> ByteBlock {
+        ByteBlock(count: WebSocketFrameEncoder.frameSize(payloadCount: payload.count)) { out in
+            payload.withUnsafeBytes { raw in
+                _ = WebSocketFrameEncoder.writeFrame(opcode: opcode, payload: raw, fin: true, rsv1: rsv1, into: out)
+            }
+        }
+    }
+
+    /// Opcode and payload of an unmasked single frame this module built.
+    static func unframe(_ block: ByteBlock) -> (WebSocketOpcode, [UInt8])? {
+        let bytes = block.bytes
+        guard bytes.count >= 2, let opcode = WebSocketOpcode(rawValue: bytes[0] & 0x0F) else { return nil }
+        var offset = 2
+        switch bytes[1] & 0x7F {
+        case 126: offset = 4
+        case 127: offset = 10
+        default: break
+        }
+        guard bytes.count >= offset else { return nil }
+        return (opcode, Array(bytes[offset...]))
+    }
 }
 
 extension WebSocketConnection {
     /// Builds a complete unmasked server frame once, to share across recipients via `send(preparedFrame:)`.
-    package static func prepareFrame(text: [UInt8]) -> ByteBlock { fatalError("unimplemented") }
-    package static func prepareFrame(binary: [UInt8]) -> ByteBlock { fatalError("unimplemented") }
+    package static func prepareFrame(text: [UInt8]) -> ByteBlock { frame(opcode: .text, payload: text, rsv1: false) }
+    package static func prepareFrame(binary: [UInt8]) -> ByteBlock { frame(opcode: .binary, payload: binary, rsv1: false) }
 }

@@ -1,0 +1,316 @@
+import Deflate
+import HTTP1
+import Reactor
+import WebSocketCodec
+
+/// One HTTP/1.1 connection: parses requests, hands them out one at a time, writes the answers in order,
+/// and enforces the timeouts. Confined to `tcp.loop`; every member is loop thread only.
+final class HTTPConnection {
+    let tcp: TCPConnection
+    let server: HTTPServerCore
+    private var parser: HTTPRequestParser
+
+    /// The request being answered; reading pauses until it is.
+    private var current: InFlight?
+
+    struct InFlight {
+        let responder: HTTPResponder
+        let method: String
+        let keepAlive: Bool
+        let acceptsGzip: Bool
+        let isHTTP10: Bool
+    }
+    private var processing = false
+    private var closing = false
+    private var requestsStarted = 0
+    private var headerTimer: ScheduledTimer?
+    private var requestTimer: ScheduledTimer?
+    private var idleTimer: ScheduledTimer?
+    private(set) var webSocket: WebSocketConnection?
+    private var pendingUpgrade: (accept: String, offer: String?)?
+
+    init(tcp: TCPConnection, server: HTTPServerCore) {
+        self.tcp = tcp
+        self.server = server
+        self.parser = HTTPRequestParser(maxHeaderBytes: server.options.maxHeaderBytes,
+                                        maxBodyBytes: server.options.maxBodyBytes)
+    }
+
+    var isClosed: Bool { tcp.isClosed || closing }
+
+    func start() {
+        tcp.onRead = { [unowned self] chunk in received(chunk) }
+        tcp.onEndOfInput = { [unowned self] in peerEnded() }
+        tcp.onClose = { [self] _ in closed() }
+        armRequestTimers()
+    }
+
+    /// Closes at once (server shutdown).
+    func shutdown() {
+        if let webSocket {
+            webSocket.close(code: 1001, reason: "server shutting down")
+            return
+        }
+        tcp.close()
+    }
+
+    // MARK: input
+
+    private func received(_ chunk: UnsafeRawBufferPointer) {
+        if let webSocket {
+            webSocket.received(chunk)
+            return
+        }
+        if idleTimer != nil {
+            idleTimer?.cancel()
+            idleTimer = nil
+            armRequestTimers()
+        }
+        parser.append(chunk)
+        processBuffered()
+    }
+
+    private func peerEnded() {
+        if let webSocket {
+            webSocket.peerEnded()
+            return
+        }
+        // A client that half-closes while its request is held has gone away (Node does the same).
+        if current != nil {
+            tcp.close()
+        } else {
+            closing = true
+            tcp.closeAfterFlush(linger: false)
+        }
+    }
+
+    private func closed() {
+        closing = true
+        cancelTimers()
+        if let current {
+            self.current = nil
+            current.responder.abort()
+        }
+        webSocket?.transportClosed()
+        server.connectionClosed(self)
+    }
+
+    /// Dispatches buffered requests one at a time. Iterative, so a handler that answers synchronously
+    /// on a pipelined connection does not grow the stack per request.
+    private func processBuffered() {
+        guard !processing else { return }
+        processing = true
+        defer { processing = false }
+        while current == nil, !closing, webSocket == nil {
+            let message: HTTPRequestMessage?
+            do {
+                message = try parser.next()
+            } catch {
+                fail(error)
+                return
+            }
+            guard let message else {
+                if parser.takeContinueRequest() {
+                    tcp.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                }
+                if parser.isMidRequest {
+                    if idleTimer != nil { idleTimer?.cancel(); idleTimer = nil }
+                    armRequestTimers()
+                    if parser.isReadingBody { headerTimer?.cancel(); headerTimer = nil }
+                } else if requestsStarted > 0 {
+                    armIdleTimer()
+                }
+                return
+            }
+            dispatch(message)
+        }
+    }
+
+    private func dispatch(_ message: HTTPRequestMessage) {
+        cancelTimers()
+        requestsStarted += 1
+        let decoded: (path: String, queryItems: [(name: String, value: String)])
+        do {
+            decoded = try HTTPTarget.parse(message.target)
+        } catch {
+            fail(error)
+            return
+        }
+        var isUpgrade = false
+        if message.headers.contains(name: "upgrade", token: "websocket") {
+            let headers = message.headers
+            switch WebSocketHandshake.validate(method: message.method, header: { headers[$0] }) {
+            case .failure(let error):
+                var extra = HTTPHeaders()
+                if error.status == 426 { extra.add(name: "Sec-WebSocket-Version", value: "13") }
+                failWith(status: error.status, message: error.message, extraHeaders: extra)
+                return
+            case .success(let accept):
+                isUpgrade = true
+                pendingUpgrade = (accept, headers["sec-websocket-extensions"])
+            }
+        }
+        let request = HTTPRequest(method: message.method, target: message.target, path: decoded.path,
+                                  queryItems: decoded.queryItems, headers: message.headers, body: message.body,
+                                  remoteAddress: tcp.remoteAddress, isWebSocketUpgrade: isUpgrade)
+        let responder = HTTPResponder(loop: tcp.loop, connection: self, isWebSocketUpgrade: isUpgrade)
+        current = InFlight(responder: responder, method: message.method, keepAlive: message.keepAlive,
+                           acceptsGzip: HTTPConnection.acceptsGzip(message.headers), isHTTP10: message.minorVersion == 0)
+        tcp.pauseReading()
+        server.handler.handle(request, responder: responder)
+    }
+
+    // MARK: output
+
+    func complete(_ responder: HTTPResponder, with response: HTTPResponse) {
+        guard let current, current.responder === responder, !tcp.isClosed else { return }
+        self.current = nil
+        pendingUpgrade = nil
+        var response = response
+        let options = server.options
+        if response.compressible, current.acceptsGzip, response.body.count >= options.compressionThreshold,
+           response.headers["content-encoding"] == nil {
+            response.body = Gzip.compress(response.body)
+            response.headers.replaceOrAdd(name: "Content-Encoding", value: "gzip")
+            if !response.headers.contains(name: "vary", token: "accept-encoding") {
+                response.headers.add(name: "Vary", value: "Accept-Encoding")
+            }
+            response.headers.remove(name: "content-length")
+        }
+        let keepAlive = current.keepAlive && !closing && !response.headers.contains(name: "connection", token: "close")
+        if !keepAlive {
+            response.headers.replaceOrAdd(name: "Connection", value: "close")
+        } else if current.isHTTP10 {
+            // HTTP/1.0 clients close unless told the connection stays open.
+            response.headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+        }
+        let bytes = HTTPResponseSerializer.serialize(status: response.status, headers: response.headers,
+                                                     body: response.body, omitBody: current.method == "HEAD",
+                                                     date: server.dateHeader())
+        tcp.write(bytes)
+        if !keepAlive {
+            closing = true
+            tcp.closeAfterFlush()
+            return
+        }
+        tcp.resumeReading()
+        processBuffered()
+    }
+
+    private func fail(_ error: HTTPParseError) {
+        failWith(status: error.status, message: error.message, extraHeaders: HTTPHeaders())
+    }
+
+    /// Answers a request the server refuses, then closes: after a framing error nothing that follows
+    /// on the connection can be trusted.
+    private func failWith(status: Int, message: String, extraHeaders: HTTPHeaders) {
+        cancelTimers()
+        closing = true
+        var headers = extraHeaders
+        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+        headers.add(name: "Connection", value: "close")
+        tcp.write(HTTPResponseSerializer.serialize(status: status, headers: headers, body: Array(message.utf8),
+                                                   date: server.dateHeader()))
+        tcp.closeAfterFlush()
+    }
+
+    // MARK: WebSocket
+
+    func upgrade(handler: any WebSocketHandler, extraHeaders: HTTPHeaders) -> WebSocketConnection {
+        let upgrade = pendingUpgrade
+        pendingUpgrade = nil
+        current = nil
+        cancelTimers()
+        var headers = HTTPHeaders()
+        headers.add(name: "Upgrade", value: "websocket")
+        headers.add(name: "Connection", value: "Upgrade")
+        headers.add(name: "Sec-WebSocket-Accept", value: upgrade?.accept ?? "")
+        var deflate: PerMessageDeflateParameters? = nil
+        if server.options.perMessageDeflate, let offer = upgrade?.offer,
+           let negotiated = PerMessageDeflateParameters.negotiate(offer: offer) {
+            deflate = negotiated.parameters
+            headers.add(name: "Sec-WebSocket-Extensions", value: negotiated.responseHeader)
+        }
+        for (name, value) in extraHeaders { headers.add(name: name, value: value) }
+        var head: [UInt8] = []
+        HTTPResponseSerializer.appendHead(status: 101, headers: headers, contentLength: nil, date: nil, into: &head)
+        tcp.write(head)
+        let socket = WebSocketConnection(tcp: tcp, handler: handler,
+                                         maxMessageBytes: server.options.maxWebSocketMessageBytes, deflate: deflate)
+        webSocket = socket
+        tcp.resumeReading()
+        // Frames the client sent right behind its upgrade request are already in the parser.
+        let early = parser.takeRemainingBytes()
+        // Delivered after the caller has its socket (and set itself up), never inside this call,
+        // and always before anything read later.
+        if !early.isEmpty { socket.queueEarlyInput(early) }
+        return socket
+    }
+
+    // MARK: timers
+
+    private func armRequestTimers() {
+        let options = server.options
+        if headerTimer == nil {
+            headerTimer = tcp.loop.schedule(after: options.headerTimeout) { [weak self] in
+                self?.headerTimer = nil
+                self?.timedOut()
+            }
+        }
+        if requestTimer == nil {
+            requestTimer = tcp.loop.schedule(after: options.requestTimeout) { [weak self] in
+                self?.requestTimer = nil
+                self?.timedOut()
+            }
+        }
+    }
+
+    private func armIdleTimer() {
+        guard idleTimer == nil else { return }
+        headerTimer?.cancel(); headerTimer = nil
+        requestTimer?.cancel(); requestTimer = nil
+        idleTimer = tcp.loop.schedule(after: server.options.keepAliveTimeout) { [weak self] in
+            self?.idleTimer = nil
+            self?.timedOut()
+        }
+    }
+
+    private func cancelTimers() {
+        headerTimer?.cancel(); headerTimer = nil
+        requestTimer?.cancel(); requestTimer = nil
+        idleTimer?.cancel(); idleTimer = nil
+    }
+
+    private func timedOut() {
+        guard current == nil, webSocket == nil else { return }
+        cancelTimers()
+        tcp.close()
+    }
+
+    // MARK: helpers
+
+    /// Whether `Accept-Encoding` allows gzip (listed, or `*`, without `q=0`).
+    static func acceptsGzip(_ headers: HTTPHeaders) -> Bool {
+        for value in headers.values(for: "accept-encoding") {
+            for item in value.split(separator: ",") {
+                let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: " \t") }
+                guard let coding = parts.first?.lowercased(), coding == "gzip" || coding == "*" else { continue }
+                let zero = parts.dropFirst().contains { param in
+                    let p = String(param.lowercased().filter { $0 != " " })
+                    return p == "q=0" || p == "q=0.0" || p == "q=0.00" || p == "q=0.000"
+                }
+                if !zero { return true }
+            }
+        }
+        return false
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        var s = self
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}
