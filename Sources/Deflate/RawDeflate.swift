@@ -56,8 +56,13 @@ package final class RawInflater: @unchecked Sendable {
             // A BFINAL block closes the raw stream; the next message must start a fresh one.
             stream.reset()
             return .inflated(out)
-        case .tooLarge: return .tooLarge
-        case .corrupt: return .corrupt
+        case .tooLarge:
+            // Leave the stream usable rather than stuck mid-block; the context is lost either way.
+            stream.reset()
+            return .tooLarge
+        case .corrupt:
+            stream.reset()
+            return .corrupt
         }
     }
 

@@ -8,15 +8,22 @@ package struct SHA1: Sendable {
 
     package init() { block.reserveCapacity(64) }
 
-    package mutating func update(_ bytes: some Sequence<UInt8>) {
-        for byte in bytes {
-            block.append(byte)
-            if block.count == 64 {
-                compress(block)
-                block.removeAll(keepingCapacity: true)
-            }
-            totalBytes &+= 1
+    package mutating func update(_ bytes: [UInt8]) {
+        totalBytes &+= UInt64(bytes.count)
+        var index = 0
+        if !block.isEmpty {
+            index = min(64 - block.count, bytes.count)
+            block.append(contentsOf: bytes[..<index])
+            guard block.count == 64 else { return }
+            compress(block[...])
+            block.removeAll(keepingCapacity: true)
         }
+        // Whole blocks are hashed straight from the input, without staging them in `block`.
+        while bytes.count - index >= 64 {
+            compress(bytes[index..<(index + 64)])
+            index += 64
+        }
+        block.append(contentsOf: bytes[index...])
     }
 
     package mutating func finalize() -> [UInt8] {
@@ -26,9 +33,7 @@ package struct SHA1: Sendable {
         let zeros = (64 + 56 - (block.count + 1) % 64) % 64
         tail.append(contentsOf: repeatElement(0, count: zeros))
         for index in 0..<8 { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(56 - 8 * index))) }
-        let savedTotal = totalBytes
         update(tail)
-        totalBytes = savedTotal
         var digest: [UInt8] = []
         for word in [state.0, state.1, state.2, state.3, state.4] {
             digest.append(contentsOf: [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16),
@@ -37,17 +42,18 @@ package struct SHA1: Sendable {
         return digest
     }
 
-    package static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+    package static func hash(_ bytes: [UInt8]) -> [UInt8] {
         var hasher = SHA1()
         hasher.update(bytes)
         return hasher.finalize()
     }
 
-    private mutating func compress(_ chunk: [UInt8]) {
+    private mutating func compress(_ chunk: ArraySlice<UInt8>) {
         var w = [UInt32](repeating: 0, count: 80)
+        let base = chunk.startIndex
         for index in 0..<16 {
-            w[index] = UInt32(chunk[4 * index]) << 24 | UInt32(chunk[4 * index + 1]) << 16
-                | UInt32(chunk[4 * index + 2]) << 8 | UInt32(chunk[4 * index + 3])
+            let at = base + 4 * index
+            w[index] = UInt32(chunk[at]) << 24 | UInt32(chunk[at + 1]) << 16 | UInt32(chunk[at + 2]) << 8 | UInt32(chunk[at + 3])
         }
         for index in 16..<80 {
             let mixed = w[index - 3] ^ w[index - 8] ^ w[index - 14] ^ w[index - 16]
