@@ -92,4 +92,16 @@ import Testing
         expectDecodes(masked(.binary, Array(payload[..<60]), fin: false) + masked(.continuation, Array(payload[60...])),
                       [.binary(payload)], maxMessageBytes: 100)
     }
+
+    @Test func inputBufferCompactsWhileEventsArePending() throws {
+        // Events left unread between feeds force the decoder to compact its input buffer.
+        let payloads = (0..<40).map { index in [UInt8](repeating: UInt8(index), count: 500 + index) }
+        var decoder = WebSocketDecoder(maxMessageBytes: 1 << 20)
+        var events: [WebSocketEvent] = []
+        decoder.feed(payloads[..<20].flatMap { masked(.binary, $0) })
+        for _ in 0..<15 { events.append(try #require(try decoder.next())) }
+        decoder.feed(payloads[20...].flatMap { masked(.binary, $0) })
+        while let event = try decoder.next() { events.append(event) }
+        #expect(events == payloads.map { WebSocketEvent.binary($0) })
+    }
 }

@@ -15,6 +15,11 @@ import Testing
         expectDecodes(bytes("41 03 f2 48 cd 80 04 c9 c9 07 00"), [.text(hello)], requireMask: false, inflater: takeover)
     }
 
+    @Test func compressedFragmentsWithInterleavedPing() {
+        let frames = bytes("41 03 f2 48 cd") + bytes("89 01 70") + bytes("80 04 c9 c9 07 00")
+        expectDecodes(frames, [.ping([0x70]), .text(hello)], requireMask: false, inflater: takeover)
+    }
+
     @Test func sharedSlidingWindow() {
         let frames = bytes("c1 07 f2 48 cd c9 c9 07 00 c1 05 f2 00 11 00 00")
         expectDecodes(frames, [.text(hello), .text(hello)], requireMask: false, inflater: takeover)
