@@ -82,7 +82,6 @@ package final class WebSocketConnection: @unchecked Sendable {
     package func close(code: UInt16 = 1000, reason: String = "") {
         guard let tcp, !closeSent, !tcp.isClosed else { return }
         sendClose(code: code, reason: reason)
-        _ = tcp
     }
 
     /// Bytes queued and not yet written to the socket (volatile sends skip busy connections).
@@ -124,12 +123,9 @@ package final class WebSocketConnection: @unchecked Sendable {
             case .pong:
                 break
             case .close(let code, _):
-                // Echo the peer's code, then close: the handshake is complete from our side.
-                if let code {
-                    sendClose(code: code, reason: "")
-                } else {
-                    sendClose(code: nil, reason: "")
-                }
+                // Echo the peer's code, then close: the handshake is complete, so the server closes
+                // TCP first (RFC 6455 §7.1.1) without waiting for anything more.
+                sendClose(code: code, reason: "", linger: false)
                 return
             }
         }
@@ -159,13 +155,14 @@ package final class WebSocketConnection: @unchecked Sendable {
         }
     }
 
-    private func sendClose(code: UInt16?, reason: String) {
+    /// `linger`: keep draining input after our FIN while the peer's own close frame is still due.
+    private func sendClose(code: UInt16?, reason: String, linger: Bool = true) {
         guard let tcp, !closeSent else { return }
         closeSent = true
         reportedCode = code
         let payload = code.map { WebSocketFrameEncoder.closePayload(code: $0, reason: reason) } ?? []
         tcp.write(WebSocketConnection.frame(opcode: .close, payload: payload, rsv1: false))
-        tcp.closeAfterFlush()
+        tcp.closeAfterFlush(linger: linger)
     }
 
     static func frame(opcode: WebSocketOpcode, payload: [UInt8], rsv1: Bool) -> ByteBlock {
