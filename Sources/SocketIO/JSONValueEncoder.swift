@@ -50,13 +50,12 @@ private final class EncodingNode {
 }
 
 /// Short-circuits the types that map straight onto a `JSONValue` case; nil means "use Codable".
-private func directValue(_ value: Any) -> JSONValue? {
-    switch value {
-    case let v as JSONValue: return v
-    case let v as Data: return .binary([UInt8](v))
-    case let v as [UInt8]: return .binary(v)
-    default: return nil
-    }
+/// Compares static types: a dynamic `as? [UInt8]` cast would also accept an empty `[String]`.
+private func directValue<T>(_ value: T) -> JSONValue? {
+    if T.self == JSONValue.self { return (value as! JSONValue) }
+    if T.self == Data.self { return .binary([UInt8](value as! Data)) }
+    if T.self == [UInt8].self { return .binary(value as! [UInt8]) }
+    return nil
 }
 
 private func encodeAny(_ value: some Encodable, codingPath: [any CodingKey]) throws -> JSONValue {
