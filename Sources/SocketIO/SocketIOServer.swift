@@ -29,6 +29,8 @@ public final class SocketIOServer: Broadcasting, @unchecked Sendable {
             guard let self else { return session.close() }
             Client(engine: session, server: self).start()
         }
+        // The main namespace always exists, as in Node, even before anyone registers on it.
+        _ = of("/")
     }
 
     // MARK: Namespaces
