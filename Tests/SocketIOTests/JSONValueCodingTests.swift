@@ -110,3 +110,10 @@ struct Mixed: Codable, Equatable {
         #expect(encoded.attachments == [[1, 2]])
     }
 }
+
+@Suite struct HandshakeTests {
+    @Test func timeLooksLikeJavaScriptDateToString() {
+        let date = Date(timeIntervalSince1970: 1_717_581_600)  // 2024-06-05 10:00:00 UTC
+        #expect(Handshake.format(date) == "Wed Jun 05 2024 10:00:00 GMT+0000 (Coordinated Universal Time)")
+    }
+}
