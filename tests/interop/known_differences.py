@@ -19,6 +19,6 @@ PYTHON_REFERENCE: dict[str, str] = {
     "test_connect_without_auth": "passes auth=None (no argument), Node passes {}",
     "test_raw_connect_packet": "emits '2[\"auth\"]' without auth; Node's handshake.auth is {}",
     "test_raw_unknown_namespace_error_as_node": "refuses with '4/nope,\"Unable to connect\"'",
-    "test_many_acks_in_flight[polling]": "rejects a POST payload of more than 16 packets",
+    "test_many_acks_in_flight[polling]": "rejects a POST payload of more than 16 packets (max_decode_packets)",
     "test_malformed_packet_closes_connection": "logs the parse error and keeps the connection",
 }
