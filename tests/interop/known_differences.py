@@ -15,4 +15,10 @@ PYTHON_REFERENCE: dict[str, str] = {
     "test_error_status[missing_transport]": "defaults a missing transport to polling (200)",
     "test_upgrade_from_polling": "the 400 for a polling GET after the upgrade has a plain-text body",
     "test_cors_preflight": "answers the OPTIONS preflight with 200; Node's cors answers 204",
+    # Socket.IO
+    "test_connect_without_auth": "passes auth=None (no argument), Node passes {}",
+    "test_raw_connect_packet": "emits '2[\"auth\"]' without auth; Node's handshake.auth is {}",
+    "test_raw_unknown_namespace_error_as_node": "refuses with '4/nope,\"Unable to connect\"'",
+    "test_many_acks_in_flight[polling]": "rejects a POST payload of more than 16 packets (max_decode_packets)",
+    "test_malformed_packet_closes_connection": "logs the parse error and keeps the connection",
 }

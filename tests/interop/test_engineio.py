@@ -10,6 +10,7 @@ import time
 import engineio
 import pytest
 import requests
+import websocket
 
 from rawio import Polling, b64_packet, decode_payload, ws_connect, ws_wait_closed
 
@@ -320,6 +321,39 @@ def test_websocket_text_and_binary_echo(ws_base):
         assert opcode == 2 and data == b"\x01\x02\x03\x04"  # binary frame, no "b" prefix
     finally:
         ws.close()
+
+
+def ws_refused_or_closed(url):
+    """True when a WebSocket handshake is refused, or the socket closes before an open packet."""
+    try:
+        ws = websocket.create_connection(url, timeout=3)
+    except websocket.WebSocketBadStatusException as e:
+        return e.status_code == 400
+    except (websocket.WebSocketException, OSError):
+        return True
+    try:
+        ws_wait_closed(ws, 3, on_packet=lambda data: pytest.fail(f"got a packet: {data!r}"))
+        return True
+    finally:
+        ws.close()
+
+
+def test_websocket_unknown_transport_refused(ws_base):
+    # Node checks the transport before upgrading: "HTTP/1.1 400 Bad Request", body "Transport unknown".
+    try:
+        websocket.create_connection(ws_base + "?EIO=4&transport=tobi", timeout=3)
+        pytest.fail("upgrade with an unknown transport was accepted")
+    except websocket.WebSocketBadStatusException as e:
+        assert e.status_code == 400
+
+
+def test_websocket_eio3_refused(ws_base):
+    # Node finds EIO=3 unsupported only after the upgrade: either a 400 or a close, never an open.
+    assert ws_refused_or_closed(ws_base + "?EIO=3&transport=websocket")
+
+
+def test_websocket_unknown_sid_refused(ws_base):
+    assert ws_refused_or_closed(ws_base + "?EIO=4&transport=websocket&sid=nope")
 
 
 def test_websocket_ping_timeout_closes(ws_base):
