@@ -1,0 +1,55 @@
+import Foundation
+
+package struct WebSocketHandshakeError: Error, Sendable, Equatable {
+    /// 400 for a malformed upgrade, 426 for an unsupported `Sec-WebSocket-Version` (answer with
+    /// `Sec-WebSocket-Version: 13`).
+    package var status: Int
+    package var message: String
+    package init(status: Int, message: String) { self.status = status; self.message = message }
+}
+
+package enum WebSocketHandshake {
+    /// The fixed GUID RFC 6455 §1.3 appends to the client key.
+    static let acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+    /// `Sec-WebSocket-Accept` for a client key (SHA-1 + base64, RFC 6455 §1.3).
+    package static func acceptValue(forKey key: String) -> String {
+        Data(SHA1.hash(Array((key + acceptGUID).utf8))).base64EncodedString()
+    }
+
+    /// Checks method GET, `Upgrade: websocket`, `Connection: upgrade` (token lists), version 13, and a key
+    /// that is base64 of 16 bytes. `header` looks a header up case-insensitively. Returns the accept value.
+    package static func validate(method: String, header: (String) -> String?) -> Result<String, WebSocketHandshakeError> {
+        func reject(_ status: Int, _ message: String) -> Result<String, WebSocketHandshakeError> {
+            .failure(WebSocketHandshakeError(status: status, message: message))
+        }
+        guard method == "GET" else { return reject(400, "WebSocket upgrade requires GET, got \(method)") }
+        guard let upgrade = header("Upgrade") else { return reject(400, "missing Upgrade header") }
+        guard tokens(upgrade).contains("websocket") else {
+            return reject(400, "Upgrade header does not contain \"websocket\"")
+        }
+        guard let connection = header("Connection") else { return reject(400, "missing Connection header") }
+        guard tokens(connection).contains("upgrade") else {
+            return reject(400, "Connection header does not contain \"upgrade\"")
+        }
+        guard let version = header("Sec-WebSocket-Version") else {
+            return reject(426, "missing Sec-WebSocket-Version header; only version 13 is supported")
+        }
+        let trimmedVersion = version.trimmingCharacters(in: .whitespaces)
+        guard trimmedVersion == "13" else {
+            return reject(426, "unsupported Sec-WebSocket-Version \(trimmedVersion); only version 13 is supported")
+        }
+        guard let rawKey = header("Sec-WebSocket-Key") else { return reject(400, "missing Sec-WebSocket-Key header") }
+        let key = rawKey.trimmingCharacters(in: .whitespaces)
+        guard key.utf8.count == 24, let decoded = Data(base64Encoded: key), decoded.count == 16 else {
+            return reject(400, "Sec-WebSocket-Key must be base64 of 16 bytes")
+        }
+        return .success(acceptValue(forKey: key))
+    }
+
+    /// Lowercased comma-separated tokens; `Upgrade` values may carry versions ("websocket/13" is
+    /// not "websocket", but "h2c, websocket" is).
+    private static func tokens(_ value: String) -> [String] {
+        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    }
+}

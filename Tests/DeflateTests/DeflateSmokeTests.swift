@@ -1,4 +1,0 @@
-import Testing
-@testable import Deflate
-
-@Test func DeflateModuleLinks() { #expect(Bool(true)) }

@@ -1,4 +1,0 @@
-import Testing
-@testable import WebSocketCodec
-
-@Test func WebSocketCodecModuleLinks() { #expect(Bool(true)) }
