@@ -1,1 +1,132 @@
-print("not yet implemented")
+// The server the protocol conformance suites (socket.io-protocol, engine.io-protocol) run against.
+//
+//   conformance-server [--port N] [--engine-io]
+//
+// Without --engine-io: Socket.IO on /socket.io/ with namespaces / and /custom.
+// With --engine-io: a bare Engine.IO server on /engine.io/ echoing every message.
+import Dispatch
+import EngineIO
+import Foundation
+import HTTPServer
+import Reactor
+import SocketIO
+
+struct Arguments {
+    var port = 3000
+    var engineOnly = false
+
+    init(_ argv: [String]) {
+        var rest = argv.dropFirst()[...]
+        while let arg = rest.popFirst() {
+            switch arg {
+            case "--port":
+                guard let value = rest.popFirst(), let port = Int(value) else { fail("--port needs a number") }
+                self.port = port
+            case "--engine-io": engineOnly = true
+            default: fail("unknown argument \(arg)")
+            }
+        }
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("conformance-server: \(message)\n".utf8))
+    exit(2)
+}
+
+func announce(_ port: Int) {
+    FileHandle.standardOutput.write(Data("listening on 127.0.0.1:\(port)\n".utf8))
+}
+
+/// Runs `stop` once on SIGTERM or SIGINT, then exits.
+func onTermination(_ stop: @escaping @Sendable () async -> Void) -> [any DispatchSourceSignal] {
+    [SIGTERM, SIGINT].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
+        source.setEventHandler {
+            Task {
+                await stop()
+                exit(0)
+            }
+        }
+        source.resume()
+        return source
+    }
+}
+
+// MARK: Socket.IO
+
+func runSocketIO(port: Int) -> [any DispatchSourceSignal] {
+    var options = ServerOptions()
+    options.path = "/socket.io/"
+    options.pingInterval = .milliseconds(300)
+    options.pingTimeout = .milliseconds(200)
+    options.maxHttpBufferSize = 1_000_000
+    options.connectTimeout = .milliseconds(1000)
+    options.cors = .anyOrigin
+    let io = SocketIOServer(options)
+
+    let onConnection: @Sendable (Socket) -> Void = { socket in
+        socket.emit("auth", socket.handshake.auth)
+        socket.on("message") { args, _ in socket.emit("message-back", args) }
+        socket.on("message-with-ack") { args, ack in ack?.send(args) }
+    }
+    io.of("/").onConnection(onConnection)
+    io.of("/custom").onConnection(onConnection)
+
+    do {
+        announce(try io.listen(host: "127.0.0.1", port: port))
+    } catch {
+        fail("\(error)")
+    }
+    return onTermination { await io.close() }
+}
+
+// MARK: Engine.IO
+
+/// Everything under the Engine.IO path goes to the engine; the rest is 404.
+final class EngineOnlyHandler: HTTPRequestHandler, Sendable {
+    let engine: EngineServer
+    init(engine: EngineServer) { self.engine = engine }
+
+    func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        if engine.matches(request) { return engine.handle(request, responder: responder) }
+        responder.send(HTTPResponse(status: 404, body: Array("Not Found".utf8)))
+    }
+}
+
+func runEngineIO(port: Int) -> [any DispatchSourceSignal] {
+    var options = EngineOptions()
+    options.path = "/engine.io/"
+    options.pingInterval = .milliseconds(300)
+    options.pingTimeout = .milliseconds(200)
+    options.maxPayload = 1_000_000
+    options.cors = CORSOptions(origins: ["*"])
+    let engine = EngineServer(options: options)
+    engine.onConnection = { session in
+        session.onMessage = { [weak session] message in session?.send(message) }
+    }
+
+    var httpOptions = HTTPServerOptions()
+    httpOptions.host = "127.0.0.1"
+    httpOptions.port = port
+    httpOptions.maxBodyBytes = options.maxPayload
+    httpOptions.maxWebSocketMessageBytes = options.maxPayload
+    let group = EventLoopGroup(loopCount: ProcessInfo.processInfo.activeProcessorCount)
+    let http = HTTPServer(options: httpOptions, group: group, handler: EngineOnlyHandler(engine: engine))
+    do {
+        try http.start()
+    } catch {
+        fail("cannot listen on 127.0.0.1:\(port): \(error)")
+    }
+    announce(http.port)
+    return onTermination {
+        engine.closeAll()
+        http.stop()
+        group.shutdown()
+    }
+}
+
+let arguments = Arguments(CommandLine.arguments)
+let signalSources = arguments.engineOnly ? runEngineIO(port: arguments.port) : runSocketIO(port: arguments.port)
+withExtendedLifetime(signalSources) { dispatchMain() }

@@ -26,3 +26,12 @@ package struct CORSOptions: Sendable {
     package var allowedHeaders: [String]? = nil
     package init(origins: [String], credentials: Bool = false) { self.origins = origins; self.credentials = credentials }
 }
+
+extension EngineOptions {
+    /// HTTP limits that must agree with Engine.IO's: a POST body or WebSocket message may be as large as
+    /// `maxPayload`, and no larger.
+    package func apply(to http: inout HTTPServerOptions) {
+        http.maxBodyBytes = Swift.max(http.maxBodyBytes, maxPayload)
+        http.maxWebSocketMessageBytes = maxPayload
+    }
+}

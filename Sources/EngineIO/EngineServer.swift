@@ -1,21 +1,136 @@
-// CONTRACT (EngineIO owner implements).
+import Synchronization
 import Reactor
+import HTTP1
 import HTTPServer
 
 /// The Engine.IO v4 server: handshake, polling and WebSocket transports, upgrade, heartbeat.
+///
+/// Requests arrive on their connection's loop; a session lives on the loop that accepted its handshake,
+/// so requests for it hop there. The sid table is the only shared state.
 package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
-    package init(options: EngineOptions) { fatalError("unimplemented") }
+    package let options: EngineOptions
+    private let sessions = Mutex<[String: EngineSocket]>([:])
+    private let connectionHandler = Mutex<(@Sendable (EngineSocket) -> Void)?>(nil)
+    private let normalizedPath: String
+
+    package init(options: EngineOptions) {
+        self.options = options
+        var path = options.path
+        if !path.hasPrefix("/") { path = "/" + path }
+        if !path.hasSuffix("/") { path += "/" }
+        normalizedPath = path
+    }
 
     /// Called on the new session's loop, before any message is delivered.
     package var onConnection: (@Sendable (EngineSocket) -> Void)? {
-        get { fatalError("unimplemented") } set { fatalError("unimplemented") }
+        get { connectionHandler.withLock { $0 } }
+        set { connectionHandler.withLock { $0 = newValue } }
     }
 
-    /// True when `request.path` is under `options.path` (so a router can send everything else elsewhere).
-    package func matches(_ request: HTTPRequest) -> Bool { fatalError("unimplemented") }
-    package func handle(_ request: HTTPRequest, responder: HTTPResponder) { fatalError("unimplemented") }
+    /// True when `request.path` is the Engine.IO path (with or without its trailing slash).
+    package func matches(_ request: HTTPRequest) -> Bool {
+        request.path == normalizedPath || request.path + "/" == normalizedPath
+    }
 
-    package var clientsCount: Int { fatalError("unimplemented") }
-    /// Closes every session with `serverShuttingDown`.
-    package func closeAll() { fatalError("unimplemented") }
+    package var clientsCount: Int { sessions.withLock { $0.count } }
+
+    package func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        let cors = corsHeaders(for: request)
+        if request.method == "OPTIONS", options.cors != nil {
+            return responder.send(preflightResponse(for: request, headers: cors))
+        }
+        if let error = verify(request) {
+            return reject(request, responder: responder, error: error, headers: cors)
+        }
+        if let sid = request.query("sid") {
+            guard let session = sessions.withLock({ $0[sid] }) else {
+                return reject(request, responder: responder, error: .unknownSessionID, headers: cors)
+            }
+            forward(request, responder: responder, to: session, headers: cors)
+        } else {
+            openSession(request, responder: responder, headers: cors)
+        }
+    }
+
+    /// Closes every session with `reason`.
+    package func closeAll(reason: EngineCloseReason) {
+        let all = sessions.withLock { Array($0.values) }
+        for session in all {
+            session.loop.execute { session.close(reason: reason) }
+        }
+    }
+
+    package func closeAll() { closeAll(reason: .serverShuttingDown) }
+
+    // MARK: Verification, in the reference's order
+
+    private func verify(_ request: HTTPRequest) -> EngineError? {
+        guard let name = request.query("transport"), let transport = EngineTransportName(rawValue: name),
+              options.transports.contains(transport) else { return .unknownTransport }
+        if request.query("sid") != nil { return nil }
+        guard request.method == "GET" else { return .badHandshakeMethod }
+        if transport == .websocket, !request.isWebSocketUpgrade { return .badRequest }
+        if let allow = options.allowRequest, !allow(request) { return .forbidden }
+        guard request.query("EIO") == "4" else { return .unsupportedProtocolVersion }
+        return nil
+    }
+
+    private func reject(_ request: HTTPRequest, responder: HTTPResponder, error: EngineError, headers: HTTPHeaders) {
+        responder.send(request.isWebSocketUpgrade ? error.upgradeResponse() : error.response(extraHeaders: headers))
+    }
+
+    // MARK: Sessions
+
+    private func openSession(_ request: HTTPRequest, responder: HTTPResponder, headers: HTTPHeaders) {
+        let loop = responder.loop
+        let id = SessionID.make()
+        var handshake = request
+        handshake.body = []
+        let unregister: (String) -> Void = { [weak self] id in self?.sessions.withLock { _ = $0.removeValue(forKey: id) } }
+
+        if request.isWebSocketUpgrade {
+            let transport = WebSocketTransport()
+            transport.connection = responder.upgradeToWebSocket(handler: transport)
+            let session = EngineSocket(id: id, loop: loop, handshake: handshake, options: options,
+                                       transport: .webSocket(transport), unregister: unregister)
+            transport.session = session
+            register(session)
+            session.open(upgrades: [])
+            onConnection?(session)
+        } else {
+            let polling = PollingTransport()
+            let session = EngineSocket(id: id, loop: loop, handshake: handshake, options: options,
+                                       transport: .polling(polling), unregister: unregister)
+            register(session)
+            let upgrades: [EngineTransportName] = options.allowUpgrades && options.transports.contains(.websocket) ? [.websocket] : []
+            session.open(upgrades: upgrades)
+            onConnection?(session)
+            responder.onAbort { [weak session] in session?.pollAborted(responder) }
+            session.handlePollingRequest(request, responder: responder, headers: headers)
+        }
+    }
+
+    private func register(_ session: EngineSocket) {
+        sessions.withLock { $0[session.id] = session }
+    }
+
+    /// Hands a request to its session's loop. Connection-bound work (abort hooks, the 101 answer)
+    /// happens here first, on the connection's loop.
+    private func forward(_ request: HTTPRequest, responder: HTTPResponder, to session: EngineSocket, headers: HTTPHeaders) {
+        if request.isWebSocketUpgrade {
+            let transport = WebSocketTransport()
+            transport.session = session
+            transport.connection = responder.upgradeToWebSocket(handler: transport)
+            return onLoop(session.loop) { session.beginUpgrade(transport) }
+        }
+        if request.method == "GET" {
+            responder.onAbort { onLoop(session.loop) { session.pollAborted(responder) } }
+        }
+        onLoop(session.loop) { session.handlePollingRequest(request, responder: responder, headers: headers) }
+    }
+}
+
+/// Runs `body` now if already on `loop`, else queues it there.
+func onLoop(_ loop: EventLoop, _ body: @escaping @Sendable () -> Void) {
+    if loop.inEventLoop { body() } else { loop.execute(body) }
 }

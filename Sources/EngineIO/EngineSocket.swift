@@ -1,11 +1,7 @@
-// CONTRACT (EngineIO owner implements).
 import Reactor
+import HTTP1
 import HTTPServer
-
-package enum EngineMessage: Sendable, Equatable {
-    case text(String)
-    case binary([UInt8])
-}
+import EngineIOParser
 
 /// Why a session ended, in Node's words (they surface as Socket.IO disconnect reasons).
 package enum EngineCloseReason: String, Sendable {
@@ -17,31 +13,195 @@ package enum EngineCloseReason: String, Sendable {
     case serverShuttingDown = "server shutting down"
 }
 
-/// A message encoded once for many recipients: the WebSocket frame and the polling form are built once.
-package final class PreparedEngineMessage: Sendable {
-    package init(_ message: EngineMessage) { fatalError("unimplemented") }
-}
-
 /// One Engine.IO session. Confined to `loop`: every method and callback runs there.
 package final class EngineSocket: @unchecked Sendable {
-    package var id: String { fatalError("unimplemented") }
-    package var loop: EventLoop { fatalError("unimplemented") }
+    package let id: String
+    package let loop: EventLoop
     /// The request that opened the session (headers, query, remote address).
-    package var handshake: HTTPRequest { fatalError("unimplemented") }
-    package var transport: EngineTransportName { fatalError("unimplemented") }
+    package let handshake: HTTPRequest
+    let options: EngineOptions
+    /// Removes the session from the server's table once it is closed.
+    private let unregister: (String) -> Void
 
-    package var onMessage: ((EngineMessage) -> Void)? {
-        get { fatalError("unimplemented") } set { fatalError("unimplemented") }
-    }
+    package var onMessage: ((EngineMessage) -> Void)?
     /// Called once, when the session ends for any reason.
-    package var onClose: ((EngineCloseReason) -> Void)? {
-        get { fatalError("unimplemented") } set { fatalError("unimplemented") }
+    package var onClose: ((EngineCloseReason) -> Void)?
+
+    enum ReadyState { case open, closing, closed }
+    enum Transport {
+        case polling(PollingTransport)
+        case webSocket(WebSocketTransport)
     }
 
-    package func send(_ message: EngineMessage) { fatalError("unimplemented") }
-    package func send(_ message: PreparedEngineMessage) { fatalError("unimplemented") }
+    var readyState = ReadyState.open
+    var activeTransport: Transport
+    /// Packets waiting for a poll (WebSocket sends go straight to the connection's queue).
+    var writeBuffer: [PreparedEngineMessage] = []
+    /// Set by `close` while polling with no poll pending: the next poll carries the close packet.
+    var pendingCloseReason: EngineCloseReason?
+    var closeTimer: ScheduledTimer?
+
+    // Heartbeat state (EngineSocket+Heartbeat.swift).
+    var pingIntervalTimer: ScheduledTimer?
+    var pingTimeoutTimer: ScheduledTimer?
+    var pingTimeoutDeadline: UInt64?
+    var lastPacketTime: UInt64
+
+    // Upgrade state (EngineSocket+Upgrade.swift).
+    var upgrade: UpgradeAttempt?
+    var upgraded = false
+
+    init(id: String, loop: EventLoop, handshake: HTTPRequest, options: EngineOptions, transport: Transport,
+         unregister: @escaping (String) -> Void) {
+        self.id = id
+        self.loop = loop
+        self.handshake = handshake
+        self.options = options
+        self.activeTransport = transport
+        self.unregister = unregister
+        self.lastPacketTime = loop.now()
+    }
+
+    package var transport: EngineTransportName {
+        if case .webSocket = activeTransport { return .websocket }
+        return .polling
+    }
+
+    /// Sends the open packet and starts the heartbeat; the caller then announces the connection.
+    func open(upgrades: [EngineTransportName]) {
+        let upgradeList = upgrades.map { "\"\($0.rawValue)\"" }.joined(separator: ",")
+        let json = "{\"sid\":\"\(id)\",\"upgrades\":[\(upgradeList)],\"pingInterval\":\(options.pingInterval.milliseconds)"
+            + ",\"pingTimeout\":\(options.pingTimeout.milliseconds),\"maxPayload\":\(options.maxPayload)}"
+        sendPacket(EnginePacket(.open, .text(json)))
+        schedulePing()
+    }
+
+    // MARK: Sending
+
+    package func send(_ message: EngineMessage) {
+        send(PreparedEngineMessage(packet: message.packet))
+    }
+
+    package func send(_ message: PreparedEngineMessage) {
+        guard readyState == .open else { return }
+        enqueue(message)
+    }
+
+    func sendPacket(_ packet: EnginePacket) {
+        guard readyState == .open else { return }
+        enqueue(PreparedEngineMessage(packet: packet))
+    }
+
+    private func enqueue(_ message: PreparedEngineMessage) {
+        switch activeTransport {
+        case .webSocket(let socket) where writeBuffer.isEmpty:
+            socket.write(message.webSocketFrame)
+        case .webSocket, .polling:
+            writeBuffer.append(message)
+            flush()
+        }
+    }
+
+    /// Hands buffered packets to the transport if it can take them now.
+    func flush() {
+        guard readyState != .closed, !writeBuffer.isEmpty else { return }
+        switch activeTransport {
+        case .webSocket(let socket):
+            let queued = writeBuffer
+            writeBuffer.removeAll()
+            for message in queued { socket.write(message.webSocketFrame) }
+        case .polling(let polling):
+            guard polling.isPollPending else { return }
+            let queued = writeBuffer
+            writeBuffer.removeAll()
+            polling.respondToPoll(with: queued.map(\.pollingRecord))
+        }
+    }
+
     /// False while the transport cannot take a packet right now (volatile packets are then dropped).
-    package var isWritable: Bool { fatalError("unimplemented") }
-    /// Flushes what is queued, then closes with reason `forcedClose` (or the one given).
-    package func close(reason: EngineCloseReason = .forcedClose) { fatalError("unimplemented") }
+    package var isWritable: Bool {
+        guard readyState == .open else { return false }
+        switch activeTransport {
+        case .webSocket(let socket): return socket.isWritable
+        case .polling(let polling): return polling.isPollPending
+        }
+    }
+
+    // MARK: Receiving
+
+    /// A packet from the active transport.
+    func receive(_ packet: EnginePacket) {
+        guard readyState == .open else { return }
+        lastPacketTime = loop.now()
+        switch packet.type {
+        case .message:
+            switch packet.data {
+            case .binary(let bytes): onMessage?(.binary(bytes))
+            case .text(let text): onMessage?(.text(text))
+            case .none: onMessage?(.text(""))
+            }
+        case .pong:
+            heartbeatAnswered()
+        case .close:
+            finish(.transportClose)
+        case .ping:
+            // v4 clients never ping (the server does); the reference treats it as a transport error.
+            finish(.transportError)
+        case .open, .upgrade, .noop:
+            break
+        }
+    }
+
+    // MARK: Closing
+
+    /// Flushes what is queued, then closes with `reason`.
+    package func close(reason: EngineCloseReason = .forcedClose) {
+        guard readyState == .open else { return }
+        readyState = .closing
+        switch activeTransport {
+        case .webSocket:
+            flush()
+            finish(reason)
+        case .polling(let polling):
+            if polling.isPollPending {
+                finish(reason)
+            } else {
+                // The close packet rides on the next poll; give up waiting like the reference does.
+                pendingCloseReason = reason
+                closeTimer = loop.schedule(after: .seconds(30)) { [self] in finish(reason) }
+            }
+        }
+    }
+
+    /// Ends the session now: the transport is closed (a pending poll gets the rest of the buffer and a
+    /// close packet), timers stop, the server forgets the sid, and `onClose` runs once.
+    func finish(_ reason: EngineCloseReason) {
+        guard readyState != .closed else { return }
+        readyState = .closed
+        stopHeartbeat()
+        closeTimer?.cancel()
+        abandonUpgrade()
+        switch activeTransport {
+        case .webSocket(let socket):
+            socket.close()
+        case .polling(let polling):
+            if polling.isPollPending {
+                let records = writeBuffer.map(\.pollingRecord) + [EnginePacketCodec.encodeText(EnginePacket(.close))]
+                polling.respondToPoll(with: records)
+            }
+        }
+        writeBuffer.removeAll()
+        unregister(id)
+        let callback = onClose
+        onClose = nil
+        onMessage = nil
+        callback?(reason)
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
 }

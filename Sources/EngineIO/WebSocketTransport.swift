@@ -1,0 +1,92 @@
+import Reactor
+import HTTPServer
+import EngineIOParser
+
+/// The WebSocket side of a session. The connection lives on its own loop, which may differ from the
+/// session's after an upgrade; events and writes hop between them in order.
+final class WebSocketTransport: WebSocketHandler, @unchecked Sendable {
+    /// Set once, right after the upgrade creates it.
+    var connection: WebSocketConnection!
+    /// Cleared when the connection closes, which breaks the session ↔ transport cycle.
+    var session: EngineSocket?
+
+    /// Over this many queued bytes the transport counts as busy, so volatile packets are dropped.
+    static let writableHighWaterMark = 64 * 1024
+
+    func write(_ frame: ByteBlock) {
+        let connection = connection!
+        if connection.loop.inEventLoop {
+            connection.send(preparedFrame: frame)
+        } else {
+            connection.loop.execute { connection.send(preparedFrame: frame) }
+        }
+    }
+
+    /// The queue length is only readable on the connection's loop; from elsewhere, assume it can take more.
+    var isWritable: Bool {
+        guard connection.loop.inEventLoop else { return true }
+        return connection.bufferedAmount < Self.writableHighWaterMark
+    }
+
+    func close() {
+        let connection = connection!
+        if connection.loop.inEventLoop {
+            connection.close(code: 1000)
+        } else {
+            connection.loop.execute { connection.close(code: 1000) }
+        }
+    }
+
+    // MARK: WebSocketHandler (on the connection's loop)
+
+    func webSocket(_ socket: WebSocketConnection, didReceive message: WebSocketMessage) {
+        guard let session else { return }
+        if session.loop.inEventLoop {
+            session.webSocketReceived(self, message)
+        } else {
+            session.loop.execute { session.webSocketReceived(self, message) }
+        }
+    }
+
+    func webSocketDidClose(_ socket: WebSocketConnection, code: UInt16?) {
+        guard let session else { return }
+        self.session = nil
+        if session.loop.inEventLoop {
+            session.webSocketClosed(self, code: code)
+        } else {
+            session.loop.execute { session.webSocketClosed(self, code: code) }
+        }
+    }
+}
+
+extension EngineSocket {
+    func webSocketReceived(_ transport: WebSocketTransport, _ message: WebSocketMessage) {
+        let packet: EnginePacket
+        do {
+            switch message {
+            case .binary(let bytes): packet = EnginePacketCodec.decode(binaryFrame: bytes)
+            case .text(let bytes): packet = try EnginePacketCodec.decode(text: bytes)
+            }
+        } catch {
+            if case .webSocket(let active) = activeTransport, active === transport { finish(.parseError) }
+            else if upgrade?.transport === transport { abandonUpgrade() }
+            return
+        }
+        if case .webSocket(let active) = activeTransport, active === transport {
+            receive(packet)
+        } else if let attempt = upgrade, attempt.transport === transport {
+            probe(packet, attempt: attempt)
+        }
+    }
+
+    func webSocketClosed(_ transport: WebSocketTransport, code: UInt16?) {
+        if case .webSocket(let active) = activeTransport, active === transport {
+            // Codes we send for protocol violations mean the transport failed; anything else is a close.
+            let failed = code == 1002 || code == 1007 || code == 1009
+            finish(failed ? .transportError : .transportClose)
+        } else if upgrade?.transport === transport {
+            upgrade?.timer?.cancel()
+            upgrade = nil
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Encodes and decodes single packets: the WebSocket form (one packet per frame; binary messages are raw
+/// binary frames) and the text form used inside polling payloads (binary as `b` + base64).
+package enum EnginePacketCodec {
+    /// Decodes a text WebSocket frame or one record of a polling payload.
+    package static func decode(text bytes: some Collection<UInt8>) throws(EngineParseError) -> EnginePacket {
+        guard let first = bytes.first else { throw .empty }
+        let rest = bytes.dropFirst()
+        if first == UInt8(ascii: "b") {
+            guard let decoded = Data(base64Encoded: Data(rest)) else { throw .invalidBase64 }
+            return EnginePacket(.message, .binary(Array(decoded)))
+        }
+        guard first >= UInt8(ascii: "0"), let type = EnginePacketType(rawValue: first &- UInt8(ascii: "0")) else {
+            throw .unknownType(first)
+        }
+        // A message always carries text (possibly empty); other packets may carry nothing.
+        if rest.isEmpty { return type == .message ? .message("") : EnginePacket(type) }
+        guard let text = String(validating: rest, as: UTF8.self) else { throw .invalidUTF8 }
+        return EnginePacket(type, .text(text))
+    }
+
+    /// A binary WebSocket frame is always a message in v4: no type byte.
+    package static func decode(binaryFrame bytes: [UInt8]) -> EnginePacket {
+        EnginePacket(.message, .binary(bytes))
+    }
+
+    /// Appends the text form (`<digit><data>`, or `b<base64>` for binary) to `out`.
+    package static func appendText(_ packet: EnginePacket, to out: inout [UInt8]) {
+        switch packet.data {
+        case .none:
+            out.append(packet.type.wireByte)
+        case .text(var text):
+            out.append(packet.type.wireByte)
+            text.withUTF8 { out.append(contentsOf: $0) }
+        case .binary(let bytes):
+            out.append(UInt8(ascii: "b"))
+            out.append(contentsOf: Data(bytes).base64EncodedData())
+        }
+    }
+
+    /// The text form as bytes.
+    package static func encodeText(_ packet: EnginePacket) -> [UInt8] {
+        var out: [UInt8] = []
+        appendText(packet, to: &out)
+        return out
+    }
+
+    /// The WebSocket form: a text frame's payload, or a binary frame's payload for binary messages.
+    package static func encodeForWebSocket(_ packet: EnginePacket) -> (isBinary: Bool, payload: [UInt8]) {
+        if case .binary(let bytes) = packet.data { return (true, bytes) }
+        return (false, encodeText(packet))
+    }
+}

@@ -1,0 +1,119 @@
+import SocketIOParser
+
+/// A room name. Every socket is also in the room named after its id.
+public typealias Room = String
+/// A socket id, unique per namespace connection.
+public typealias SocketID = String
+
+/// Modifiers of a broadcast, as Node's `BroadcastFlags`.
+public struct BroadcastFlags: Sendable, Equatable {
+    /// Skip recipients whose transport cannot take the packet right now.
+    public var volatile = false
+    /// Per-message compression hint; nil keeps the transport's default.
+    public var compress: Bool? = nil
+    /// Only this server's sockets (meaningful once an adapter spans several servers).
+    public var local = false
+    /// How long to wait for acknowledgements.
+    public var timeout: Duration? = nil
+    public init() {}
+}
+
+/// Who a broadcast or a utility (`fetchSockets`, `socketsJoin`, ...) applies to.
+public struct BroadcastOptions: Sendable {
+    /// Target the union of these rooms; empty means every socket of the namespace.
+    public var rooms: Set<Room> = []
+    /// Leave out every socket in any of these rooms (a socket id works as a room).
+    public var except: Set<Room> = []
+    public var flags = BroadcastFlags()
+    public init(rooms: Set<Room> = [], except: Set<Room> = [], flags: BroadcastFlags = BroadcastFlags()) {
+        self.rooms = rooms; self.except = except; self.flags = flags
+    }
+}
+
+/// Where a namespace keeps its rooms and how it reaches sockets, mirroring socket.io-adapter.
+///
+/// `InMemoryAdapter` serves one server; an adapter spanning servers (Redis, ...) subclasses it and
+/// forwards what is not `local` to its peers. Every method is callable from any thread.
+public protocol Adapter: AnyObject, Sendable {
+    /// Adds the socket to the rooms.
+    func addAll(_ id: SocketID, rooms: Set<Room>)
+    /// Removes the socket from one room.
+    func del(_ id: SocketID, room: Room)
+    /// Removes the socket from every room (on disconnect).
+    func delAll(_ id: SocketID)
+
+    /// Sends the packet to every socket matched by `options`, each once.
+    func broadcast(_ packet: OutgoingPacket, options: BroadcastOptions)
+    /// Like `broadcast`, registering `packet.ackID` on each recipient: `clientCount` is called with the
+    /// number of recipients (once per server), then `ack` once per recipient.
+    func broadcastWithAck(_ packet: OutgoingPacket, options: BroadcastOptions,
+                          clientCount: @escaping @Sendable (Int) -> Void,
+                          ack: @escaping @Sendable (AckResult) -> Void)
+
+    /// Ids of the sockets in any of `rooms` (every socket when `rooms` is empty).
+    func sockets(_ rooms: Set<Room>) -> Set<SocketID>
+    /// The rooms of one socket, or nil when the socket is unknown.
+    func socketRooms(_ id: SocketID) -> Set<Room>?
+    /// Every room with its members (a snapshot).
+    var rooms: [Room: Set<SocketID>] { get }
+
+    /// The sockets matched by `options`, with their handshake, rooms and data.
+    func fetchSockets(_ options: BroadcastOptions) async -> [RemoteSocket]
+    /// Makes the matched sockets join `rooms`.
+    func addSockets(_ options: BroadcastOptions, rooms: Set<Room>)
+    /// Makes the matched sockets leave `rooms`.
+    func delSockets(_ options: BroadcastOptions, rooms: Set<Room>)
+    /// Disconnects the matched sockets (closing their connection when `close`).
+    func disconnectSockets(_ options: BroadcastOptions, close: Bool)
+
+    /// Releases resources (subscriptions, timers) when the server closes.
+    func close()
+}
+
+/// The room ↔ socket index of the in-memory adapter: a value type so it can be tested on its own and
+/// kept behind one lock.
+struct RoomIndex: Sendable {
+    private(set) var rooms: [Room: Set<SocketID>] = [:]
+    private(set) var sids: [SocketID: Set<Room>] = [:]
+
+    mutating func addAll(_ id: SocketID, rooms newRooms: Set<Room>) {
+        sids[id, default: []].formUnion(newRooms)
+        for room in newRooms { rooms[room, default: []].insert(id) }
+    }
+
+    mutating func del(_ id: SocketID, room: Room) {
+        sids[id]?.remove(room)
+        removeFromRoom(id, room)
+    }
+
+    mutating func delAll(_ id: SocketID) {
+        guard let joined = sids.removeValue(forKey: id) else { return }
+        for room in joined { removeFromRoom(id, room) }
+    }
+
+    private mutating func removeFromRoom(_ id: SocketID, _ room: Room) {
+        guard rooms[room]?.remove(id) != nil else { return }
+        if rooms[room]?.isEmpty == true { rooms[room] = nil }
+    }
+
+    func sockets(_ selected: Set<Room>) -> Set<SocketID> {
+        if selected.isEmpty { return Set(sids.keys) }
+        var result = Set<SocketID>()
+        for room in selected { if let members = rooms[room] { result.formUnion(members) } }
+        return result
+    }
+
+    /// The union of `options.rooms` (or everyone) minus every member of `options.except`, each once.
+    func recipients(_ options: BroadcastOptions) -> [SocketID] {
+        var excluded = Set<SocketID>()
+        for room in options.except { if let members = rooms[room] { excluded.formUnion(members) } }
+        if options.rooms.isEmpty { return sids.keys.filter { !excluded.contains($0) } }
+        var seen = Set<SocketID>()
+        var result: [SocketID] = []
+        for room in options.rooms {
+            guard let members = rooms[room] else { continue }
+            for id in members where !excluded.contains(id) && seen.insert(id).inserted { result.append(id) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,138 @@
+import Reactor
+import SocketIOParser
+import Synchronization
+
+/// Checks (or enriches) a socket before it joins a namespace. Throw `ConnectionRejected` to refuse it
+/// with a message and data the client sees in `connect_error`; any other error is refused with its
+/// description.
+public typealias NamespaceMiddleware = @Sendable (Socket) async throws -> Void
+
+/// A communication channel multiplexed over one connection (`/`, `/admin`, ...), with its own
+/// middlewares, rooms and sockets.
+public final class Namespace: Broadcasting, @unchecked Sendable {
+    public let name: String
+    /// The server this namespace belongs to; the server owns its namespaces, hence unowned.
+    public unowned let server: SocketIOServer
+    /// Set when the namespace was created on demand by a dynamic `ParentNamespace`.
+    public private(set) weak var parent: ParentNamespace?
+
+    struct State {
+        var sockets: [SocketID: Socket] = [:]
+        var middlewares: [NamespaceMiddleware] = []
+        var connectionHandlers: [@Sendable (Socket) -> Void] = []
+    }
+    let state = Mutex(State())
+    private let ackCounter = Atomic<Int>(0)
+    // Assigned once at the end of init (the factory needs `self`), read-only afterwards.
+    private var _adapter: (any Adapter)!
+
+    init(name: String, server: SocketIOServer, parent: ParentNamespace? = nil) {
+        self.name = name
+        self.server = server
+        self.parent = parent
+        _adapter = server.options.adapter(self)
+    }
+
+    /// Where this namespace keeps rooms.
+    public var adapter: any Adapter { _adapter }
+
+    /// The connected sockets of this server, by id (a snapshot).
+    public var sockets: [SocketID: Socket] { state.withLock { $0.sockets } }
+
+    /// Registers a middleware that every incoming connection runs through, in order.
+    @discardableResult
+    public func use(_ middleware: @escaping NamespaceMiddleware) -> Self {
+        state.withLock { $0.middlewares.append(middleware) }
+        return self
+    }
+
+    /// Registers a handler for each socket that connects (after the middlewares accepted it). It runs on
+    /// the socket's loop: set up `socket.on(...)` here.
+    @discardableResult
+    public func onConnection(_ handler: @escaping @Sendable (Socket) -> Void) -> Self {
+        state.withLock { $0.connectionHandlers.append(handler) }
+        return self
+    }
+
+    public var broadcastOperator: BroadcastOperator { BroadcastOperator(namespace: self) }
+
+    /// Ack ids are per namespace, so a broadcast shares one id (and one encoding) across recipients.
+    func nextAckID() -> Int { ackCounter.wrappingAdd(1, ordering: .relaxed).oldValue }
+
+    // MARK: Connection
+
+    /// Runs the middlewares, then connects the socket or answers CONNECT_ERROR. Client loop only.
+    func add(_ client: Client, auth: JSONValue?) {
+        let socket = Socket(namespace: self, client: client, auth: auth)
+        let middlewares = (parent?.middlewares ?? []) + state.withLock { $0.middlewares }
+        guard !middlewares.isEmpty else {
+            finishConnect(socket)
+            return
+        }
+        // Middlewares may await (a database, a token check); the socket's loop picks up the outcome.
+        Task {
+            var rejection: ConnectionRejected? = nil
+            for middleware in middlewares {
+                do { try await middleware(socket) } catch {
+                    rejection = (error as? ConnectionRejected) ?? ConnectionRejected(String(describing: error))
+                    break
+                }
+            }
+            let outcome = rejection
+            client.loop.execute { [self] in
+                guard client.isOpen else { return }
+                if let outcome {
+                    client.connectFailed(namespace: name)
+                    var data = JSONObject()
+                    data["message"] = .string(outcome.message)
+                    if let extra = outcome.data { data["data"] = extra }
+                    client.send(SocketPacket(type: .connectError, namespace: name, data: .object(data)))
+                } else {
+                    finishConnect(socket)
+                }
+            }
+        }
+    }
+
+    private func finishConnect(_ socket: Socket) {
+        guard socket.client.isOpen else { return }
+        state.withLock { $0.sockets[socket.id] = socket }
+        socket.client.register(socket)
+        socket.onConnect()
+        let handlers = (parent?.connectionHandlers ?? []) + state.withLock { $0.connectionHandlers }
+        for handler in handlers { handler(socket) }
+    }
+
+    func remove(_ socket: Socket) {
+        _ = state.withLock { $0.sockets.removeValue(forKey: socket.id) }
+    }
+
+    // MARK: Delivery
+
+    func localSockets(_ ids: [SocketID]) -> [Socket] {
+        state.withLock { state in ids.compactMap { state.sockets[$0] } }
+    }
+
+    func deliver(_ packet: OutgoingPacket, to ids: [SocketID], flags: BroadcastFlags,
+                 ack: (@Sendable (AckResult) -> Void)?) {
+        deliver(packet, to: localSockets(ids), flags: flags, ack: ack)
+    }
+
+    /// Encodes once, then one task per loop hands the same prepared messages to each of its sockets.
+    func deliver(_ packet: OutgoingPacket, to sockets: [Socket], flags: BroadcastFlags,
+                 ack: (@Sendable (AckResult) -> Void)?) {
+        guard !sockets.isEmpty else { return }
+        let prepared = packet.prepare()
+        var groups: [ObjectIdentifier: (loop: EventLoop, sockets: [Socket])] = [:]
+        for socket in sockets {
+            groups[ObjectIdentifier(socket.loop), default: (socket.loop, [])].sockets.append(socket)
+        }
+        for (_, group) in groups {
+            let members = group.sockets
+            let work: @Sendable () -> Void = {
+                for socket in members { socket.deliver(prepared, packet: packet, flags: flags, ack: ack) }
+            }
+            if group.loop.inEventLoop { work() } else { group.loop.execute(work) }
+        }
+    }
+}

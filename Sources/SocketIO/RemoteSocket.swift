@@ -1,0 +1,32 @@
+import SocketIOParser
+
+/// A socket as `fetchSockets()` returns it: a snapshot of its state plus the operations that still
+/// make sense from afar. With the in-memory adapter every socket is local.
+public struct RemoteSocket: Sendable {
+    public let id: SocketID
+    public let namespace: String
+    public let handshake: Handshake
+    public let rooms: Set<Room>
+    public let data: JSONValue
+    /// The live socket when it is on this server.
+    public let local: Socket?
+
+    public init(id: SocketID, namespace: String, handshake: Handshake, rooms: Set<Room>, data: JSONValue) {
+        self.id = id; self.namespace = namespace; self.handshake = handshake; self.rooms = rooms
+        self.data = data; self.local = nil
+    }
+
+    init(_ socket: Socket) {
+        id = socket.id
+        namespace = socket.namespace.name
+        handshake = socket.handshake
+        rooms = socket.rooms
+        data = socket.data
+        local = socket
+    }
+
+    public func emit(_ event: String, _ args: JSONValue...) { local?.emit(event, args) }
+    public func join(_ rooms: Room...) { local?.join(rooms) }
+    public func leave(_ rooms: Room...) { local?.leave(rooms) }
+    public func disconnect(close: Bool = false) { local?.disconnect(close: close) }
+}

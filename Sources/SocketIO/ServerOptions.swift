@@ -1,0 +1,87 @@
+import Foundation
+import EngineIO
+import HTTPServer
+
+/// A transport the client may use.
+public enum Transport: String, Sendable {
+    case polling, websocket
+}
+
+/// Cross-origin settings for the Engine.IO endpoint.
+public struct CORS: Sendable {
+    /// Allowed origins; `["*"]` allows any (echoed back when `credentials` is true).
+    public var origins: [String]
+    public var credentials: Bool
+    public var methods: [String] = ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"]
+    public var allowedHeaders: [String]? = nil
+
+    public init(origins: [String], credentials: Bool = false) {
+        self.origins = origins
+        self.credentials = credentials
+    }
+
+    /// Any origin, without credentials.
+    public static let anyOrigin = CORS(origins: ["*"])
+}
+
+/// Server settings, named and defaulted like Node's `new Server(options)`.
+public struct ServerOptions: Sendable {
+    /// Where the Engine.IO endpoint lives.
+    public var path = "/socket.io/"
+    public var pingInterval: Duration = .seconds(25)
+    public var pingTimeout: Duration = .seconds(20)
+    public var upgradeTimeout: Duration = .seconds(10)
+    /// The largest message (and polling request body) accepted, in bytes.
+    public var maxHttpBufferSize = 1_000_000
+    /// A session that has joined no namespace within this is closed.
+    public var connectTimeout: Duration = .seconds(45)
+    public var transports: [Transport] = [.polling, .websocket]
+    public var allowUpgrades = true
+    public var cors: CORS? = nil
+    /// Vetoes a handshake (answered 403); gets the handshake request.
+    public var allowRequest: (@Sendable (IncomingRequest) -> Bool)? = nil
+    /// Serve the JavaScript client bundle under `path` (kept for Node parity; not served yet).
+    public var serveClient = true
+    /// RFC 7692 compression of WebSocket messages.
+    public var perMessageDeflate = false
+    /// gzip polling responses of 1 KiB and more when the client accepts it.
+    public var httpCompression = true
+    /// Event loop threads; one per core by default.
+    public var loops = ProcessInfo.processInfo.activeProcessorCount
+    /// Binary attachments allowed per packet.
+    public var maxAttachments = 10
+    /// Creates each namespace's adapter; the in-memory one by default.
+    public var adapter: @Sendable (Namespace) -> any Adapter = { InMemoryAdapter(namespace: $0) }
+
+    public init() {}
+
+    var engineOptions: EngineOptions {
+        var engine = EngineOptions()
+        engine.path = path.hasSuffix("/") ? path : path + "/"
+        engine.pingInterval = pingInterval
+        engine.pingTimeout = pingTimeout
+        engine.upgradeTimeout = upgradeTimeout
+        engine.maxPayload = maxHttpBufferSize
+        engine.transports = transports.map { $0 == .polling ? .polling : .websocket }
+        engine.allowUpgrades = allowUpgrades
+        if let cors {
+            var mapped = CORSOptions(origins: cors.origins, credentials: cors.credentials)
+            mapped.methods = cors.methods
+            mapped.allowedHeaders = cors.allowedHeaders
+            engine.cors = mapped
+        }
+        if let allowRequest { engine.allowRequest = { allowRequest(IncomingRequest($0)) } }
+        return engine
+    }
+
+    func httpOptions(host: String, port: Int) -> HTTPServerOptions {
+        var http = HTTPServerOptions()
+        http.host = host
+        http.port = port
+        http.maxBodyBytes = maxHttpBufferSize
+        http.maxWebSocketMessageBytes = maxHttpBufferSize
+        http.perMessageDeflate = perMessageDeflate
+        if !httpCompression { http.compressionThreshold = .max }
+        return http
+    }
+}

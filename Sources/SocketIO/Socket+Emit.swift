@@ -1,0 +1,118 @@
+import SocketIOParser
+
+extension Socket {
+    /// Emits `event` to this client: `socket.emit("hello", "world", 1)`.
+    public func emit(_ event: String, _ args: JSONValue...) { emitter.emit(event, args) }
+    public func emit(_ event: String, _ arg: JSONValue) { emitter.emit(event, [arg]) }
+    public func emit(_ event: String, _ args: [JSONValue]) { emitter.emit(event, args) }
+
+    /// Emits one `Encodable` value as the single argument (`Data`/`[UInt8]` fields go as binary).
+    public func emit(_ event: String, _ value: some Encodable) throws(SocketIOError) {
+        try emitter.emit(event, value)
+    }
+
+    /// Emits and calls `ack` with the client's reply arguments (or an error: disconnected, timed out
+    /// when `timeout(...)` was set, dropped when volatile). Runs on the socket's loop.
+    public func emit(_ event: String, _ args: [JSONValue], ack: @escaping @Sendable (AckResult) -> Void) {
+        emitter.emit(event, args, ack: ack)
+    }
+
+    /// Emits and waits for the client's reply arguments. Without `timeout(...)` it waits until the
+    /// client answers or disconnects.
+    public func emitWithAck(_ event: String, _ args: JSONValue...) async throws(SocketIOError) -> [JSONValue] {
+        try await emitter.emitWithAck(event, args)
+    }
+
+    /// Emits a Codable value and decodes the reply's first argument as `R`.
+    public func emitWithAck<R: Decodable>(_ event: String, _ value: some Encodable,
+                                          as type: R.Type) async throws(SocketIOError) -> R {
+        try await emitter.emitWithAck(event, value, as: type)
+    }
+
+    /// The next emit fails with `SocketIOError.ackTimeout` when the client has not answered in time.
+    public func timeout(_ duration: Duration) -> SocketEmitter { emitter.timeout(duration) }
+    /// The next emit is dropped if the transport cannot take it right now.
+    public var volatile: SocketEmitter { emitter.volatile }
+    /// Per-message compression hint for the next emit.
+    public func compress(_ enabled: Bool) -> SocketEmitter { emitter.compress(enabled) }
+
+    private var emitter: SocketEmitter { SocketEmitter(socket: self) }
+
+    /// Sends a protocol packet (ack reply, disconnect) from any thread. Encoded on the caller's thread.
+    func send(_ packet: SocketPacket) {
+        let encoded = SocketPacketEncoder.encode(packet)
+        perform { [client] in client.write(encoded) }
+    }
+}
+
+/// A socket with modifiers for the next emit: `socket.timeout(.seconds(5)).emitWithAck("q")`.
+public struct SocketEmitter: Sendable {
+    public let socket: Socket
+    private var flags = BroadcastFlags()
+
+    init(socket: Socket) { self.socket = socket }
+
+    public func timeout(_ duration: Duration) -> SocketEmitter { with { $0.timeout = duration } }
+    public var volatile: SocketEmitter { with { $0.volatile = true } }
+    public func compress(_ enabled: Bool) -> SocketEmitter { with { $0.compress = enabled } }
+
+    private func with(_ change: (inout BroadcastFlags) -> Void) -> SocketEmitter {
+        var copy = self
+        change(&copy.flags)
+        return copy
+    }
+
+    public func emit(_ event: String, _ args: JSONValue...) { send(event, args, ack: nil) }
+    public func emit(_ event: String, _ arg: JSONValue) { send(event, [arg], ack: nil) }
+    public func emit(_ event: String, _ args: [JSONValue]) { send(event, args, ack: nil) }
+    public func emit(_ event: String, _ value: some Encodable) throws(SocketIOError) {
+        send(event, [try encodeArgument(value)], ack: nil)
+    }
+    public func emit(_ event: String, _ args: [JSONValue], ack: @escaping @Sendable (AckResult) -> Void) {
+        send(event, args, ack: ack)
+    }
+
+    public func emitWithAck(_ event: String, _ args: JSONValue...) async throws(SocketIOError) -> [JSONValue] {
+        try await emitWithAck(event, args)
+    }
+
+    public func emitWithAck(_ event: String, _ args: [JSONValue]) async throws(SocketIOError) -> [JSONValue] {
+        let result = await withCheckedContinuation { continuation in
+            send(event, args) { continuation.resume(returning: $0) }
+        }
+        return try result.get()
+    }
+
+    public func emitWithAck<R: Decodable>(_ event: String, _ value: some Encodable,
+                                          as type: R.Type) async throws(SocketIOError) -> R {
+        let reply = try await emitWithAck(event, [try encodeArgument(value)])
+        return try decodeArgument(R.self, from: reply.first ?? .null, event: event)
+    }
+
+    /// Encodes on the caller's thread, then registers the ack and writes on the socket's loop, so the
+    /// reply can never arrive before its callback is known.
+    private func send(_ event: String, _ args: [JSONValue], ack: (@Sendable (AckResult) -> Void)?) {
+        guard checkEventName(event) else {
+            ack?(.failure(.reservedEventName(event)))
+            return
+        }
+        let socket = self.socket
+        let flags = self.flags
+        let id = ack == nil ? nil : socket.namespace.nextAckID()
+        let encoded = SocketPacketEncoder.encode(SocketPacket(
+            type: .event, namespace: socket.namespace.name, data: .array([.string(event)] + args), id: id))
+        socket.perform {
+            guard socket.connected else { ack?(.failure(.disconnected)); return }
+            if flags.volatile && !socket.client.isWritable { ack?(.failure(.packetDropped)); return }
+            if let ack, let id {
+                socket.acks.register(id, callback: ack)
+                if let timeout = flags.timeout {
+                    let timer = socket.loop.schedule(after: timeout) { [weak socket] in socket?.acks.expire(id)?() }
+                    socket.acks.setTimer(id) { timer.cancel() }
+                }
+            }
+            socket.notifyOutgoing(event, args)
+            socket.client.write(encoded)
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import EngineIO
+import Reactor
+import SocketIOParser
+import Synchronization
+
+/// One client's connection to one namespace.
+///
+/// Lives on its connection's event loop: handlers run there, one at a time, in arrival order. Every
+/// public method is callable from any thread; sends from another thread hop to the loop in the order
+/// they were made.
+public final class Socket: @unchecked Sendable {
+    /// Unique per namespace connection; also the name of the socket's own room.
+    public let id: SocketID
+    public let handshake: Handshake
+    public let namespace: Namespace
+    let client: Client
+    let loop: EventLoop
+
+    private let connectedFlag = Atomic<Bool>(false)
+    /// Cleared before leaving every room on disconnect, so a late `join` from another thread cannot
+    /// leave the socket in a room forever.
+    private let joinable = Atomic<Bool>(true)
+    private let userData = Mutex<JSONValue>(.null)
+    let listeners = Mutex(ListenerTable())
+    /// Loop-confined.
+    var acks = AckRegistry()
+
+    init(namespace: Namespace, client: Client, auth: JSONValue?) {
+        self.id = Socket.makeID()
+        self.namespace = namespace
+        self.client = client
+        self.loop = client.loop
+        self.handshake = Handshake(request: client.engine.handshake, auth: auth)
+    }
+
+    /// 15 random bytes in URL-safe base64: 20 characters, like Node's ids.
+    static func makeID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<15).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+
+    public var server: SocketIOServer { namespace.server }
+    /// True between the CONNECT answer and the disconnect.
+    public var connected: Bool { connectedFlag.load(ordering: .acquiring) }
+    public var disconnected: Bool { !connected }
+
+    /// Application state attached to the socket (e.g. the authenticated user), visible to `fetchSockets`.
+    public var data: JSONValue {
+        get { userData.withLock { $0 } }
+        set { userData.withLock { $0 = newValue } }
+    }
+
+    /// The rooms this socket is in, including its own id.
+    public var rooms: Set<Room> { namespace.adapter.socketRooms(id) ?? [] }
+
+    // MARK: Rooms
+
+    /// Joins rooms. Takes effect at once, from any thread, so a following `to(room).emit` reaches it.
+    public func join(_ rooms: some Sequence<Room>) {
+        let rooms = Set(rooms)
+        guard joinable.load(ordering: .acquiring) else { return }
+        namespace.adapter.addAll(id, rooms: rooms)
+        // Lost the race with a disconnect: undo, since the disconnect may already have cleaned up.
+        if !joinable.load(ordering: .acquiring) {
+            for room in rooms { namespace.adapter.del(id, room: room) }
+        }
+    }
+    public func join(_ rooms: Room...) { join(rooms) }
+
+    public func leave(_ rooms: some Sequence<Room>) {
+        for room in rooms { namespace.adapter.del(id, room: room) }
+    }
+    public func leave(_ rooms: Room...) { leave(rooms) }
+
+    // MARK: Broadcasting from this socket
+
+    /// Everyone in the namespace but this socket.
+    public var broadcast: BroadcastOperator {
+        BroadcastOperator(namespace: namespace, options: BroadcastOptions(except: [id]))
+    }
+    /// Sockets in any of `rooms`, except this socket.
+    public func to(_ rooms: some Sequence<Room>) -> BroadcastOperator { broadcast.to(rooms) }
+    public func to(_ rooms: Room...) -> BroadcastOperator { broadcast.to(rooms) }
+    public func `in`(_ rooms: Room...) -> BroadcastOperator { broadcast.to(rooms) }
+    /// Everyone but this socket and the sockets in `rooms`.
+    public func except(_ rooms: Room...) -> BroadcastOperator { broadcast.except(rooms) }
+    /// Everyone on this server but this socket.
+    public var local: BroadcastOperator { broadcast.local }
+
+    // MARK: Disconnecting
+
+    /// Leaves the namespace (the client gets a DISCONNECT packet); `close` also closes the underlying
+    /// connection, disconnecting the client from every namespace.
+    public func disconnect(close: Bool = false) {
+        perform { [self] in
+            guard connected else { return }
+            if close {
+                client.disconnectAll()
+            } else {
+                client.send(SocketPacket(type: .disconnect, namespace: namespace.name))
+                onClose(.serverNamespaceDisconnect)
+            }
+        }
+    }
+
+    // MARK: Loop plumbing
+
+    /// Runs `body` on the socket's loop: now when already there, else queued (FIFO per calling thread).
+    func perform(_ body: @escaping @Sendable () -> Void) {
+        if loop.inEventLoop { body() } else { loop.execute(body) }
+    }
+
+    /// Joins its own room and answers CONNECT. Loop only.
+    func onConnect() {
+        connectedFlag.store(true, ordering: .releasing)
+        join(id)
+        var payload = JSONObject()
+        payload["sid"] = .string(id)
+        client.send(SocketPacket(type: .connect, namespace: namespace.name, data: .object(payload)))
+    }
+
+    /// Loop only. `disconnecting` sees the rooms, `disconnect` sees the socket gone.
+    func onClose(_ reason: DisconnectReason) {
+        guard connected else { return }
+        let disconnecting = listeners.withLock { $0.disconnecting }
+        for handler in disconnecting { handler(reason) }
+
+        joinable.store(false, ordering: .releasing)
+        namespace.adapter.delAll(id)
+        namespace.remove(self)
+        client.remove(self)
+        connectedFlag.store(false, ordering: .releasing)
+        for fail in acks.failAll(.disconnected) { fail() }
+
+        let disconnect = listeners.withLock { $0.disconnect }
+        for handler in disconnect { handler(reason) }
+        // Handlers usually capture the socket; dropping them breaks those cycles.
+        listeners.withLock { $0 = ListenerTable() }
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import EngineIOParser
-
-@Test func EngineIOParserModuleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,56 @@
+import Testing
+@testable import EngineIOParser
+
+private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+@Test func decodesEveryTextPacketType() throws {
+    #expect(try EnginePacketCodec.decode(text: bytes("0{\"sid\":\"x\"}")) == EnginePacket(.open, .text("{\"sid\":\"x\"}")))
+    #expect(try EnginePacketCodec.decode(text: bytes("1")) == EnginePacket(.close))
+    #expect(try EnginePacketCodec.decode(text: bytes("2probe")) == EnginePacket(.ping, .text("probe")))
+    #expect(try EnginePacketCodec.decode(text: bytes("3")) == EnginePacket(.pong))
+    #expect(try EnginePacketCodec.decode(text: bytes("4hello")) == .message("hello"))
+    #expect(try EnginePacketCodec.decode(text: bytes("5")) == EnginePacket(.upgrade))
+    #expect(try EnginePacketCodec.decode(text: bytes("6")) == EnginePacket(.noop))
+}
+
+@Test func decodesUnicodeMessage() throws {
+    #expect(try EnginePacketCodec.decode(text: bytes("4€ é 😀")) == .message("€ é 😀"))
+}
+
+@Test func decodesBase64Binary() throws {
+    #expect(try EnginePacketCodec.decode(text: bytes("bAQIDBA==")) == .message([1, 2, 3, 4]))
+}
+
+@Test func binaryFrameIsAMessageWithoutTypeByte() {
+    #expect(EnginePacketCodec.decode(binaryFrame: [1, 2, 3]) == .message([1, 2, 3]))
+}
+
+@Test func rejectsMalformedPackets() {
+    #expect(throws: EngineParseError.empty) { try EnginePacketCodec.decode(text: [UInt8]()) }
+    #expect(throws: EngineParseError.unknownType(UInt8(ascii: "7"))) { try EnginePacketCodec.decode(text: bytes("7x")) }
+    #expect(throws: EngineParseError.unknownType(UInt8(ascii: "a"))) { try EnginePacketCodec.decode(text: bytes("abc")) }
+    #expect(throws: EngineParseError.unknownType(UInt8(ascii: "/"))) { try EnginePacketCodec.decode(text: bytes("/")) }
+    #expect(throws: EngineParseError.invalidBase64) { try EnginePacketCodec.decode(text: bytes("b!!!")) }
+    #expect(throws: EngineParseError.invalidUTF8) { try EnginePacketCodec.decode(text: [UInt8(ascii: "4"), 0xFF, 0xFE]) }
+}
+
+@Test func encodesTextAndWebSocketForms() {
+    #expect(EnginePacketCodec.encodeText(.message("hello")) == bytes("4hello"))
+    #expect(EnginePacketCodec.encodeText(EnginePacket(.pong, .text("probe"))) == bytes("3probe"))
+    #expect(EnginePacketCodec.encodeText(EnginePacket(.noop)) == bytes("6"))
+    #expect(EnginePacketCodec.encodeText(.message([1, 2, 3, 4])) == bytes("bAQIDBA=="))
+    let ws = EnginePacketCodec.encodeForWebSocket(.message([9, 8]))
+    #expect(ws.isBinary && ws.payload == [9, 8])
+    let text = EnginePacketCodec.encodeForWebSocket(EnginePacket(.ping))
+    #expect(!text.isBinary && text.payload == bytes("2"))
+}
+
+@Test func roundTripsEveryPacketKind() throws {
+    let packets: [EnginePacket] = [
+        EnginePacket(.open, .text("{}")), EnginePacket(.close), EnginePacket(.ping), EnginePacket(.pong, .text("probe")),
+        .message(""), .message("x\u{1E}y"), .message([]), .message(Array(0...255)), EnginePacket(.upgrade), EnginePacket(.noop),
+    ]
+    for packet in packets {
+        #expect(try EnginePacketCodec.decode(text: EnginePacketCodec.encodeText(packet)) == packet)
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import SocketIOParser
-
-@Test func SocketIOParserModuleLinks() { #expect(Bool(true)) }

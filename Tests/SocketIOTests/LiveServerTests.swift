@@ -1,0 +1,145 @@
+import Foundation
+import Synchronization
+import Testing
+import SocketIOParser
+@testable import SocketIO
+
+/// The live suites need the real transport (Reactor/HTTPServer); until it is merged its stubs would
+/// crash the test process, so they run only when SOCKETIO_LIVE_TESTS is set.
+let liveLayersReady = ProcessInfo.processInfo.environment["SOCKETIO_LIVE_TESTS"] != nil
+
+/// Starts a server on a free port with short timers and tears it down after `body`.
+func withServer(_ configure: (inout ServerOptions) -> Void = { _ in },
+                _ setup: (SocketIOServer) throws -> Void = { _ in },
+                _ body: (SocketIOServer, Int) async throws -> Void) async throws {
+    var options = ServerOptions()
+    options.pingInterval = .milliseconds(300)
+    options.pingTimeout = .milliseconds(300)
+    options.connectTimeout = .seconds(2)
+    options.loops = 2
+    configure(&options)
+    let io = SocketIOServer(options)
+    try setup(io)
+    let port = try io.listen(host: "127.0.0.1", port: 0)
+    do { try await body(io, port) } catch {
+        await io.close()
+        throw error
+    }
+    await io.close()
+}
+
+/// Opens a session and connects it to `namespace`, returning the client and the socket id.
+func connectedClient(_ port: Int, namespace: String = "/", auth: JSONValue? = nil) async throws -> (TestClient, String) {
+    let client = TestClient(port: port)
+    try client.open()
+    try client.connect(namespace, auth: auth)
+    let reply = try await client.next { $0.namespace == namespace && $0.type == .connect }
+    let sid = try #require(reply.data?["sid"]?.stringValue)
+    return (client, sid)
+}
+
+@Suite(.serialized, .enabled(if: liveLayersReady)) struct LiveConnectionTests {
+    @Test func connectAnswersSidAndRunsTheConnectionHandler() async throws {
+        let seen = Recorder<String>()
+        try await withServer({ _ in }, { io in
+            io.onConnection { socket in
+                seen.record(socket.id)
+                socket.emit("auth", socket.handshake.auth)
+            }
+        }) { _, port in
+            let (client, sid) = try await connectedClient(port, auth: ["token": "abc"])
+            #expect(sid.count == 20)
+            let auth = try await client.nextEvent("auth")
+            #expect(auth.args == [["token": "abc"]])
+            #expect(seen.all == [sid])
+            client.close()
+        }
+    }
+
+    @Test func unknownNamespaceIsRefused() async throws {
+        try await withServer { _, port in
+            let client = TestClient(port: port)
+            try client.open()
+            try client.connect("/nowhere")
+            let reply = try await client.next()
+            #expect(reply.type == .connectError)
+            #expect(reply.namespace == "/nowhere")
+            #expect(reply.data == ["message": "Invalid namespace"])
+            client.close()
+        }
+    }
+
+    @Test func dynamicNamespacesByPatternAndPredicate() async throws {
+        let names = Recorder<String>()
+        try await withServer({ _ in }, { io in
+            try io.of(matching: "^/team-\\d+$").onConnection { names.record($0.namespace.name) }
+            io.of { name, auth in name == "/vip" && auth?["pass"] == "yes" }.onConnection { names.record($0.namespace.name) }
+        }) { io, port in
+            let (a, _) = try await connectedClient(port, namespace: "/team-12")
+            let (b, _) = try await connectedClient(port, namespace: "/vip", auth: ["pass": "yes"])
+            let c = TestClient(port: port)
+            try c.open()
+            try c.connect("/team-x")
+            #expect(try await c.next().type == .connectError)
+            #expect(Set(names.all) == ["/team-12", "/vip"])
+            #expect(io.of("/team-12").sockets.count == 1)
+            [a, b, c].forEach { $0.close() }
+        }
+    }
+
+    @Test func middlewareRejectionBecomesConnectError() async throws {
+        try await withServer({ _ in }, { io in
+            io.of("/admin").use { socket in
+                try await Task.sleep(for: .milliseconds(10))
+                guard socket.handshake.auth["token"] == "secret" else {
+                    throw ConnectionRejected("not authorized", data: ["code": 401])
+                }
+                socket.data = ["role": "admin"]
+            }
+        }) { io, port in
+            let bad = TestClient(port: port)
+            try bad.open()
+            try bad.connect("/admin", auth: ["token": "wrong"])
+            let refused = try await bad.next()
+            #expect(refused.type == .connectError)
+            #expect(refused.data == ["message": "not authorized", "data": ["code": 401]])
+
+            let (good, sid) = try await connectedClient(port, namespace: "/admin", auth: ["token": "secret"])
+            #expect(io.of("/admin").sockets[sid]?.data == ["role": "admin"])
+            bad.close(); good.close()
+        }
+    }
+
+    @Test func noConnectWithinTimeoutClosesTheSession() async throws {
+        try await withServer({ $0.connectTimeout = .milliseconds(200) }) { _, port in
+            let client = TestClient(port: port)
+            try client.open()
+            try await client.waitClosed()
+        }
+    }
+
+    @Test func invalidPacketClosesWithParseError() async throws {
+        let reasons = Recorder<DisconnectReason>()
+        try await withServer({ _ in }, { io in
+            io.onConnection { socket in socket.onDisconnect { reasons.record($0) } }
+        }) { _, port in
+            let (client, _) = try await connectedClient(port)
+            try client.sendRaw("2[\"unterminated")
+            try await client.waitClosed()
+            try await eventually { reasons.all == [.parseError] }
+        }
+    }
+}
+
+/// Polls `condition` until it holds (or fails the test after `timeout`).
+func eventually(timeout: Duration = .seconds(3), _ condition: @escaping @Sendable () -> Bool,
+                sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
+            return
+        }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+}

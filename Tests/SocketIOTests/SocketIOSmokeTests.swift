@@ -1,4 +1,0 @@
-import Testing
-@testable import SocketIO
-
-@Test func SocketIOModuleLinks() { #expect(Bool(true)) }
