@@ -5,6 +5,8 @@ import Synchronization
 /// Something registered with a loop's epoll set; called on the loop thread with the ready events.
 protocol EventSource: AnyObject {
     func handleEvents(_ events: UInt32)
+    /// The loop is exiting with this source still registered: release the fd.
+    func loopDidStop()
 }
 
 /// The slot in thread-local storage that names the loop running on the current thread.
@@ -210,7 +212,8 @@ package final class EventLoop: @unchecked Sendable {
 
             if stop, inbox.withLock({ $0.tasks.isEmpty }) { break }
         }
-        // Release everything still registered so connections' resources go with the loop.
+        // Close whatever is still registered so no descriptor outlives the loop.
+        for source in Array(sources.values) { source.loopDidStop() }
         sources.removeAll()
         timers.removeAll()
     }

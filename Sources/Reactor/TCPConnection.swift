@@ -111,6 +111,8 @@ package final class TCPConnection: @unchecked Sendable, EventSource {
         }
     }
 
+    func loopDidStop() { close(reason: .local) }
+
     private func pendingSocketError() -> Int32 {
         var code: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)

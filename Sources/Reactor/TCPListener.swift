@@ -114,6 +114,14 @@ package final class TCPListener: @unchecked Sendable, EventSource {
         }
     }
 
+    func loopDidStop() {
+        guard !closed else { return }
+        closed = true
+        resumeTimer = nil
+        acceptLoop.deregister(fd: fd, token: token)
+        Glibc.close(fd)
+    }
+
     private func pauseAccepting() {
         paused = true
         acceptLoop.modify(fd: fd, token: token, events: 0)

@@ -147,3 +147,21 @@ final class BlockingClient: @unchecked Sendable {
         #expect(reasons.withLock { $0.count } == 1)
     }
 }
+
+@Suite struct TCPShutdownTests {
+    @Test func shuttingDownTheGroupClosesOpenConnections() throws {
+        let group = EventLoopGroup(loopCount: 2)
+        let accepted = DispatchSemaphore(value: 0)
+        let closed = DispatchSemaphore(value: 0)
+        let listener = try TCPListener(host: "127.0.0.1", port: 0, group: group) { connection in
+            connection.onClose = { _ in closed.signal() }
+            accepted.signal()
+        }
+        listener.start()
+        let client = try BlockingClient(port: listener.port)
+        #expect(accepted.wait(timeout: .now() + 5) == .success)
+        group.shutdown()
+        #expect(closed.wait(timeout: .now() + 1) == .success)
+        #expect(client.readToEOF() == [])
+    }
+}
