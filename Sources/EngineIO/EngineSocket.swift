@@ -47,6 +47,8 @@ package final class EngineSocket: @unchecked Sendable {
     var pingTimeoutDeadline: UInt64?
     var lastPacketTime: UInt64
 
+    static let maxPacketsPerPoll = 16
+
     // Upgrade state (EngineSocket+Upgrade.swift).
     var upgrade: UpgradeAttempt?
     var upgraded = false
@@ -112,9 +114,11 @@ package final class EngineSocket: @unchecked Sendable {
             for message in queued { socket.write(message.webSocketFrame) }
         case .polling(let polling):
             guard polling.isPollPending else { return }
-            let queued = writeBuffer
-            writeBuffer.removeAll()
-            polling.respondToPoll(with: queued.map(\.pollingRecord))
+            // python-engineio clients refuse payloads of more than 16 packets; the rest go in the next poll.
+            let count = Swift.min(writeBuffer.count, Self.maxPacketsPerPoll)
+            let records = writeBuffer[..<count].map(\.pollingRecord)
+            writeBuffer.removeFirst(count)
+            polling.respondToPoll(with: records)
         }
     }
 
@@ -186,7 +190,8 @@ package final class EngineSocket: @unchecked Sendable {
             socket.close()
         case .polling(let polling):
             if polling.isPollPending {
-                let records = writeBuffer.map(\.pollingRecord) + [EnginePacketCodec.encodeText(EnginePacket(.close))]
+                let records = writeBuffer.prefix(Self.maxPacketsPerPoll - 1).map(\.pollingRecord)
+                    + [EnginePacketCodec.encodeText(EnginePacket(.close))]
                 polling.respondToPoll(with: records)
             }
         }

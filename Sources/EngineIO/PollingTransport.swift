@@ -47,8 +47,8 @@ extension EngineSocket {
         guard readyState != .closed else {
             return responder.send(EngineError.unknownSessionID.response(extraHeaders: headers))
         }
-        guard case .polling(let polling) = activeTransport else {
-            // The session moved to WebSocket: its sid is no longer valid for HTTP.
+        // The request must name the session's current transport: after an upgrade, HTTP is refused.
+        guard case .polling(let polling) = activeTransport, request.query("transport") == EngineTransportName.polling.rawValue else {
             return responder.send(EngineError.badRequest.response(extraHeaders: headers))
         }
         switch request.method {

@@ -1,4 +1,0 @@
-import Testing
-@testable import EngineIO
-
-@Test func EngineIOModuleLinks() { #expect(Bool(true)) }

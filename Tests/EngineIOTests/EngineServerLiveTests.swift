@@ -1,0 +1,161 @@
+import Foundation
+import Synchronization
+import Testing
+import Reactor
+import HTTPServer
+@testable import EngineIO
+
+/// An echo server on 127.0.0.1 with short heartbeat times, torn down by `stop`.
+final class EchoEngine: @unchecked Sendable {
+    let group = EventLoopGroup(loopCount: 2)
+    let engine: EngineServer
+    let http: HTTPServer
+
+    init(configure: (inout EngineOptions) -> Void = { _ in }) throws {
+        var options = EngineOptions()
+        options.path = "/engine.io/"
+        options.pingInterval = .milliseconds(300)
+        options.pingTimeout = .milliseconds(200)
+        configure(&options)
+        engine = EngineServer(options: options)
+        engine.onConnection = { socket in
+            socket.onMessage = { [unowned socket] message in socket.send(message) }
+        }
+        var httpOptions = HTTPServerOptions()
+        httpOptions.port = 0
+        options.apply(to: &httpOptions)
+        http = HTTPServer(options: httpOptions, group: group, handler: engine)
+        try http.start()
+    }
+
+    var client: TestHTTPClient { TestHTTPClient(port: http.port) }
+
+    func stop() {
+        http.stop()
+        group.shutdown()
+    }
+}
+
+private struct OpenPacket: Decodable {
+    var sid: String
+    var upgrades: [String]
+    var pingInterval: Int
+    var pingTimeout: Int
+    var maxPayload: Int
+}
+
+private func handshake(_ client: TestHTTPClient) throws -> OpenPacket {
+    let response = try client.get("/engine.io/?EIO=4&transport=polling")
+    #expect(response.status == 200)
+    #expect(response.text.hasPrefix("0{"))
+    return try JSONDecoder().decode(OpenPacket.self, from: Data(response.body.dropFirst()))
+}
+
+@Test func handshakeSendsOpenPacketWithNodeFields() throws {
+    let server = try EchoEngine()
+    defer { server.stop() }
+    let response = try server.client.get("/engine.io/?EIO=4&transport=polling")
+    #expect(response.headers["content-type"] == "text/plain; charset=UTF-8")
+    let json = try JSONSerialization.jsonObject(with: Data(response.body.dropFirst())) as! [String: Any]
+    #expect(Set(json.keys) == ["sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload"])
+    let open = try handshake(server.client)
+    #expect(open.sid.count == 20)
+    #expect(open.upgrades == ["websocket"])
+    #expect(open.pingInterval == 300 && open.pingTimeout == 200 && open.maxPayload == 1_000_000)
+}
+
+@Test func pollingEchoesEveryPacketOfAPayload() throws {
+    let server = try EchoEngine()
+    defer { server.stop() }
+    let sid = try handshake(server.client).sid
+    let post = try server.client.post("/engine.io/?EIO=4&transport=polling&sid=\(sid)", body: "4hello\u{1E}bAQIDBA==")
+    #expect(post.status == 200 && post.text == "ok")
+    let poll = try server.client.get("/engine.io/?EIO=4&transport=polling&sid=\(sid)")
+    #expect(poll.text == "4hello\u{1E}bAQIDBA==")
+}
+
+@Test func errorsMatchNodeEngineIO() throws {
+    let server = try EchoEngine { $0.allowRequest = { $0.headers["X-Deny"] == nil } }
+    defer { server.stop() }
+    let client = server.client
+    func expectError(_ response: TestHTTPClient.Response, _ status: Int, _ code: Int, _ message: String) {
+        #expect(response.status == status)
+        #expect(response.text == "{\"code\":\(code),\"message\":\"\(message)\"}")
+    }
+    expectError(try client.get("/engine.io/?EIO=4&transport=carrier-pigeon"), 400, 0, "Transport unknown")
+    expectError(try client.get("/engine.io/?EIO=4"), 400, 0, "Transport unknown")
+    expectError(try client.get("/engine.io/?EIO=4&transport=polling&sid=nope"), 400, 1, "Session ID unknown")
+    expectError(try client.post("/engine.io/?EIO=4&transport=polling", body: "4x"), 400, 2, "Bad handshake method")
+    expectError(try client.get("/engine.io/?EIO=4&transport=websocket"), 400, 3, "Bad request")
+    expectError(try client.get("/engine.io/?EIO=4&transport=polling", headers: ["X-Deny": "1"]), 403, 4, "Forbidden")
+    expectError(try client.get("/engine.io/?EIO=3&transport=polling"), 400, 5, "Unsupported protocol version")
+    expectError(try client.get("/engine.io/?transport=polling"), 400, 5, "Unsupported protocol version")
+}
+
+@Test func unknownPacketClosesSessionWithParseError() throws {
+    let server = try EchoEngine()
+    defer { server.stop() }
+    let sid = try handshake(server.client).sid
+    #expect(try server.client.post("/engine.io/?EIO=4&transport=polling&sid=\(sid)", body: "9").status == 200)
+    let after = try server.client.get("/engine.io/?EIO=4&transport=polling&sid=\(sid)")
+    #expect(after.status == 400)
+    #expect(server.engine.clientsCount == 0)
+}
+
+@Test func oversizedPostIsRefusedWith413() throws {
+    let server = try EchoEngine { $0.maxPayload = 100 }
+    defer { server.stop() }
+    let sid = try handshake(server.client).sid
+    let response = try server.client.post("/engine.io/?EIO=4&transport=polling&sid=\(sid)", body: "4" + String(repeating: "x", count: 200))
+    #expect(response.status == 413)
+}
+
+@Test func idlePollingSessionExpiresAfterPingIntervalPlusTimeout() throws {
+    let server = try EchoEngine()
+    defer { server.stop() }
+    let sid = try handshake(server.client).sid
+    #expect(server.engine.clientsCount == 1)
+    Thread.sleep(forTimeInterval: 0.2)
+    #expect(server.engine.clientsCount == 1)
+    Thread.sleep(forTimeInterval: 0.45)
+    #expect(server.engine.clientsCount == 0)
+    #expect(try server.client.get("/engine.io/?EIO=4&transport=polling&sid=\(sid)").status == 400)
+}
+
+@Test func pingIsSentAndPongKeepsSessionAlive() throws {
+    let server = try EchoEngine()
+    defer { server.stop() }
+    let sid = try handshake(server.client).sid
+    for _ in 0..<3 {
+        let poll = try server.client.get("/engine.io/?EIO=4&transport=polling&sid=\(sid)")
+        #expect(poll.text == "2")
+        #expect(try server.client.post("/engine.io/?EIO=4&transport=polling&sid=\(sid)", body: "3").status == 200)
+    }
+    #expect(server.engine.clientsCount == 1)
+}
+
+@Test func concurrentPollsCloseTheSession() throws {
+    let server = try EchoEngine { $0.pingInterval = .seconds(10) }
+    defer { server.stop() }
+    let sid = try handshake(server.client).sid
+    let first = Mutex<TestHTTPClient.Response?>(nil)
+    let thread = Thread { first.withLock { $0 = try? server.client.get("/engine.io/?EIO=4&transport=polling&sid=\(sid)") } }
+    thread.start()
+    Thread.sleep(forTimeInterval: 0.2)
+    let second = try server.client.get("/engine.io/?EIO=4&transport=polling&sid=\(sid)")
+    #expect(second.status == 400)
+    Thread.sleep(forTimeInterval: 0.2)
+    #expect(first.withLock { $0?.text } == "1")
+    #expect(server.engine.clientsCount == 0)
+}
+
+@Test func corsAnswersPreflightAndTagsResponses() throws {
+    let server = try EchoEngine { $0.cors = CORSOptions(origins: ["*"]) }
+    defer { server.stop() }
+    let preflight = try server.client.request("OPTIONS", "/engine.io/?EIO=4&transport=polling",
+                                              headers: ["Origin": "http://example.com", "Access-Control-Request-Method": "POST"], body: [])
+    #expect(preflight.status == 204)
+    #expect(preflight.headers["access-control-allow-origin"] == "*")
+    let get = try server.client.get("/engine.io/?EIO=4&transport=polling", headers: ["Origin": "http://example.com"])
+    #expect(get.headers["access-control-allow-origin"] == "*")
+}
