@@ -3,7 +3,7 @@ import Testing
 import SocketIOParser
 @testable import SocketIO
 
-@Suite(.serialized, .enabled(if: liveLayersReady)) struct LiveBroadcastTests {
+@Suite(.serialized) struct LiveBroadcastTests {
     @Test func roomsExceptAndBroadcastFromASocket() async throws {
         try await withServer({ _ in }, { io in
             io.onConnection { socket in

@@ -8,7 +8,7 @@ struct Chat: Codable, Equatable, Sendable {
     var picture: Data?
 }
 
-@Suite(.serialized, .enabled(if: liveLayersReady)) struct LiveEventTests {
+@Suite(.serialized) struct LiveEventTests {
     @Test func eventsAndClientAcks() async throws {
         try await withServer({ _ in }, { io in
             io.onConnection { socket in

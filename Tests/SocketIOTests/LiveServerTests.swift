@@ -4,10 +4,6 @@ import Testing
 import SocketIOParser
 @testable import SocketIO
 
-/// The live suites need the real transport (Reactor/HTTPServer); until it is merged its stubs would
-/// crash the test process, so they run only when SOCKETIO_LIVE_TESTS is set.
-let liveLayersReady = ProcessInfo.processInfo.environment["SOCKETIO_LIVE_TESTS"] != nil
-
 /// Starts a server on a free port with short timers and tears it down after `body`.
 func withServer(_ configure: (inout ServerOptions) -> Void = { _ in },
                 _ setup: (SocketIOServer) throws -> Void = { _ in },
@@ -38,7 +34,7 @@ func connectedClient(_ port: Int, namespace: String = "/", auth: JSONValue? = ni
     return (client, sid)
 }
 
-@Suite(.serialized, .enabled(if: liveLayersReady)) struct LiveConnectionTests {
+@Suite(.serialized) struct LiveConnectionTests {
     @Test func connectAnswersSidAndRunsTheConnectionHandler() async throws {
         let seen = Recorder<String>()
         try await withServer({ _ in }, { io in
