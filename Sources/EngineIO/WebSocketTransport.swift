@@ -82,7 +82,7 @@ extension EngineSocket {
     func webSocketClosed(_ transport: WebSocketTransport, code: UInt16?) {
         if case .webSocket(let active) = activeTransport, active === transport {
             // Codes we send for protocol violations mean the transport failed; anything else is a close.
-            let failed = code == 1002 || code == 1007 || code == 1009
+            let failed = code == 1002 || code == 1007 || code == 1009 || code == WebSocketConnection.slowConsumerCloseCode
             finish(failed ? .transportError : .transportClose)
         } else if upgrade?.transport === transport {
             upgrade?.timer?.cancel()

@@ -236,7 +236,8 @@ final class HTTPConnection {
         HTTPResponseSerializer.appendHead(status: 101, headers: headers, contentLength: nil, date: nil, into: &head)
         tcp.write(head)
         let socket = WebSocketConnection(tcp: tcp, handler: handler,
-                                         maxMessageBytes: server.options.maxWebSocketMessageBytes, deflate: deflate)
+                                         maxMessageBytes: server.options.maxWebSocketMessageBytes, deflate: deflate,
+                                         maxBufferedBytes: server.options.maxWebSocketBufferedBytes)
         webSocket = socket
         tcp.resumeReading()
         // Frames the client sent right behind its upgrade request are already in the parser.

@@ -14,6 +14,9 @@ package struct HTTPServerOptions: Sendable {
     package var maxBodyBytes: Int = 1_000_000
     /// A WebSocket message (after reassembly); over it → close 1009.
     package var maxWebSocketMessageBytes: Int = 1_000_000
+    /// Slow-consumer policy: a WebSocket whose unsent data passes this is dropped (close code 1008,
+    /// `transport error` above), so one stalled reader cannot make the server hold unbounded memory.
+    package var maxWebSocketBufferedBytes: Int = 16 * 1024 * 1024
     /// Slow-loris guard: the request head must arrive within this.
     package var headerTimeout: Duration = .seconds(10)
     /// A whole request (head + body) must arrive within this.

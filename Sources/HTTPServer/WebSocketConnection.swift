@@ -11,7 +11,8 @@ package enum WebSocketMessage: Sendable, Equatable {
 package protocol WebSocketHandler: AnyObject {
     func webSocket(_ socket: WebSocketConnection, didReceive message: WebSocketMessage)
     /// Called once when the connection is gone for any reason. `code` is the peer's close code, or the
-    /// code we sent for a protocol error (1002/1007/1009), or nil when TCP dropped without a close frame.
+    /// code we sent for a protocol error (1002/1007/1009) or a slow consumer (1008), or nil when TCP
+    /// dropped without a close frame.
     func webSocketDidClose(_ socket: WebSocketConnection, code: UInt16?)
 }
 
@@ -31,11 +32,17 @@ package final class WebSocketConnection: @unchecked Sendable {
     private var didReportClose = false
     /// Bytes that arrived behind the upgrade request, fed before anything read later.
     private var pendingInput: [UInt8] = []
+    /// Slow-consumer policy: past this many unsent bytes the peer is dropped (see `HTTPServerOptions`).
+    private let maxBufferedBytes: Int
+
+    /// The close code reported when the peer stopped reading and its queue passed the limit.
+    package static let slowConsumerCloseCode: UInt16 = 1008
 
     init(tcp: TCPConnection, handler: any WebSocketHandler, maxMessageBytes: Int,
-         deflate: PerMessageDeflateParameters?) {
+         deflate: PerMessageDeflateParameters?, maxBufferedBytes: Int = .max) {
         self.loop = tcp.loop
         self.tcp = tcp
+        self.maxBufferedBytes = maxBufferedBytes
         self.handler = handler
         self.decoder = WebSocketDecoder(maxMessageBytes: maxMessageBytes, requireMask: true,
                                         inflater: deflate.map { PerMessageInflater(parameters: $0) })
@@ -45,6 +52,7 @@ package final class WebSocketConnection: @unchecked Sendable {
     private init(closedOn loop: EventLoop, handler: any WebSocketHandler) {
         self.loop = loop
         self.tcp = nil
+        self.maxBufferedBytes = 0
         self.handler = handler
         self.decoder = WebSocketDecoder(maxMessageBytes: 0)
         self.deflater = nil
@@ -71,6 +79,7 @@ package final class WebSocketConnection: @unchecked Sendable {
         guard isOpen, let tcp else { return }
         guard deflater != nil else {
             tcp.write(preparedFrame)
+            enforceBufferLimit(tcp)
             return
         }
         // Compression state is per connection, so a shared frame has to be compressed again here.
@@ -153,6 +162,17 @@ package final class WebSocketConnection: @unchecked Sendable {
         } else {
             tcp.write(WebSocketConnection.frame(opcode: opcode, payload: payload, rsv1: false))
         }
+        enforceBufferLimit(tcp)
+    }
+
+    /// A peer that stops reading would make us hold everything sent to it. Past the limit a close frame
+    /// would only queue behind the backlog, so the connection is dropped at once and reported as 1008.
+    private func enforceBufferLimit(_ tcp: TCPConnection) {
+        guard tcp.queuedBytes > maxBufferedBytes, !closeSent else { return }
+        closeSent = true
+        reportedCode = WebSocketConnection.slowConsumerCloseCode
+        // Closing runs the close callbacks; the caller may be mid-broadcast, so do it on the next turn.
+        loop.execute { tcp.close() }
     }
 
     /// `linger`: keep draining input after our FIN while the peer's own close frame is still due.
