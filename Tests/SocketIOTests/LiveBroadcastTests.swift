@@ -17,8 +17,8 @@ import SocketIOParser
             let (a, aID) = try await connectedClient(port)
             let (b, bID) = try await connectedClient(port)
             let (c, _) = try await connectedClient(port)
-            try a.emit("join", ["red", "blue"], ackID: 1)
-            try b.emit("join", ["blue"], ackID: 1)
+            try await a.emit("join", ["red", "blue"], ackID: 1)
+            try await b.emit("join", ["blue"], ackID: 1)
             for client in [a, b] { _ = try await client.next { $0.type == .ack } }
             #expect(io.sockets.sockets[aID]?.rooms == [aID, "red", "blue"])
 
@@ -34,7 +34,7 @@ import SocketIOParser
             io.emit("news", "end")
             for client in [a, b, c] { #expect(try await client.nextEvent("news").args == ["end"]) }
 
-            try c.emit("shout", ["hey"])
+            try await c.emit("shout", ["hey"])
             #expect(try await a.nextEvent("shout").args == ["hey"])
             #expect(try await b.nextEvent("shout").args == ["hey"])
             await #expect(throws: TestClientError.self) { _ = try await c.nextEvent("shout", timeout: .milliseconds(200)) }
@@ -65,18 +65,18 @@ import SocketIOParser
         try await withServer { io, port in
             let (a, _) = try await connectedClient(port)
             let (b, _) = try await connectedClient(port)
-            let answers = Task { try await io.timeout(.seconds(2)).emitWithAck("poll", "?") }
+            let answers = Task { try await io.timeout(.seconds(10)).emitWithAck("poll", "?") }
             for (client, vote) in [(a, "yes"), (b, "no")] {
                 let (_, id) = try await client.nextEvent("poll")
                 let ackID: Int = try #require(id)
-                try client.send(SocketPacket(type: .ack, data: [.string(vote)], id: ackID))
+                try await client.send(SocketPacket(type: .ack, data: [.string(vote)], id: ackID))
             }
             #expect(Set(try await answers.value) == ["yes", "no"])
 
             let partial = Task { try await io.timeout(.milliseconds(200)).emitWithAck("poll", "again") }
             let (_, id) = try await a.nextEvent("poll")
             let ackID: Int = try #require(id)
-            try a.send(SocketPacket(type: .ack, data: ["late-no"], id: ackID))
+            try await a.send(SocketPacket(type: .ack, data: ["late-no"], id: ackID))
             await #expect(throws: SocketIOError.broadcastAckTimeout(responses: ["late-no"])) { try await partial.value }
             a.close(); b.close()
         }
@@ -93,12 +93,12 @@ import SocketIOParser
             }
         }) { io, port in
             let (a, _) = try await connectedClient(port)
-            try a.send(SocketPacket(type: .disconnect))
+            try await a.send(SocketPacket(type: .disconnect))
             try await eventually { log.all.count == 2 }
             #expect(log.all == ["disconnecting client namespace disconnect true", "disconnect client namespace disconnect true"])
 
             let (b, _) = try await connectedClient(port)
-            try b.emit("bye", [])
+            try await b.emit("bye", [])
             _ = try await b.next { $0.type == .disconnect }
             try await eventually { log.all.count == 4 }
             #expect(log.all.last == "disconnect server namespace disconnect true")
@@ -119,11 +119,11 @@ import SocketIOParser
             }
         }) { _, port in
             let (client, _) = try await connectedClient(port)
-            let response = try TinyHTTP.exchange(port: port, method: "POST", target: "/notify", body: Array("hello".utf8))
+            let response = try await TinyHTTP.exchange(port: port, method: "POST", target: "/notify", body: Array("hello".utf8))
             #expect(response.status == 200)
             #expect(String(decoding: response.body, as: UTF8.self) == "sent")
             #expect(try await client.nextEvent("notice").args == ["hello"])
-            let missing = try TinyHTTP.exchange(port: port, method: "GET", target: "/nope")
+            let missing = try await TinyHTTP.exchange(port: port, method: "GET", target: "/nope")
             #expect(missing.status == 404)
             client.close()
         }

@@ -18,10 +18,10 @@ struct Chat: Codable, Equatable, Sendable {
             }
         }) { _, port in
             let (client, _) = try await connectedClient(port)
-            try client.emit("echo", ["hi", 1, ["a": true]])
+            try await client.emit("echo", ["hi", 1, ["a": true]])
             #expect(try await client.nextEvent("echo-back").args == ["hi", 1, ["a": true]])
 
-            try client.emit("echo", ["x"], ackID: 42)
+            try await client.emit("echo", ["x"], ackID: 42)
             let ack = try await client.next { $0.type == .ack }
             #expect(ack.id == 42)
             #expect(ack.data == ["x"])
@@ -40,11 +40,11 @@ struct Chat: Codable, Equatable, Sendable {
             }
         }) { _, port in
             let (client, _) = try await connectedClient(port)
-            try client.emit("chat", [["text": "hey", "picture": .binary([1, 2, 3])]], ackID: 1)
+            try await client.emit("chat", [["text": "hey", "picture": .binary([1, 2, 3])]], ackID: 1)
             let reply = try await client.next { $0.type == .ack || $0.type == .binaryAck }
             #expect(reply.data == [["text": "HEY", "picture": .binary([1, 2, 3])]])
 
-            try client.emit("chat", [["txt": 1]])
+            try await client.emit("chat", [["txt": 1]])
             try await eventually { errors.all.count == 1 }
             #expect(errors.all.first == .invalidPayload(event: "chat", reason: "missing key \"text\""))
             client.close()
@@ -56,11 +56,11 @@ struct Chat: Codable, Equatable, Sendable {
             let (client, sid) = try await connectedClient(port)
             let socket = try #require(io.sockets.sockets[sid])
 
-            async let answer = socket.timeout(.seconds(2)).emitWithAck("question", "life")
+            async let answer = socket.timeout(.seconds(10)).emitWithAck("question", "life")
             let (args, id) = try await client.nextEvent("question")
             #expect(args == ["life"])
             let ackID: Int = try #require(id)
-            try client.send(SocketPacket(type: .ack, data: [42], id: ackID))
+            try await client.send(SocketPacket(type: .ack, data: [42], id: ackID))
             #expect(try await answer == [42])
 
             await #expect(throws: SocketIOError.ackTimeout) {
@@ -76,7 +76,7 @@ struct Chat: Codable, Equatable, Sendable {
             let socket = try #require(io.sockets.sockets[sid])
             let answer = Task { try await socket.emitWithAck("never") }
             _ = try await client.nextEvent("never")
-            try client.send(SocketPacket(type: .disconnect))
+            try await client.send(SocketPacket(type: .disconnect))
             await #expect(throws: SocketIOError.disconnected) { try await answer.value }
             client.close()
         }
@@ -97,8 +97,8 @@ struct Chat: Codable, Equatable, Sendable {
             }
         }) { _, port in
             let (client, _) = try await connectedClient(port)
-            try client.emit("forbidden", [])
-            try client.emit("ok", [])
+            try await client.emit("forbidden", [])
+            try await client.emit("ok", [])
             _ = try await client.nextEvent("done")
             #expect(seen.all == ["any:forbidden", "error:event \"forbidden\" rejected by middleware: no",
                                  "any:ok", "out:done"])

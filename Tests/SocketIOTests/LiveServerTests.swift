@@ -9,9 +9,11 @@ func withServer(_ configure: (inout ServerOptions) -> Void = { _ in },
                 _ setup: (SocketIOServer) throws -> Void = { _ in },
                 _ body: (SocketIOServer, Int) async throws -> Void) async throws {
     var options = ServerOptions()
-    options.pingInterval = .milliseconds(300)
-    options.pingTimeout = .milliseconds(300)
-    options.connectTimeout = .seconds(2)
+    // Generous heartbeats: the whole test run shares two cores, and a starved poll must not look
+    // like a dead client. No test here depends on the heartbeat.
+    options.pingInterval = .seconds(5)
+    options.pingTimeout = .seconds(10)
+    options.connectTimeout = .seconds(20)
     options.loops = 2
     configure(&options)
     let io = SocketIOServer(options)
@@ -27,8 +29,8 @@ func withServer(_ configure: (inout ServerOptions) -> Void = { _ in },
 /// Opens a session and connects it to `namespace`, returning the client and the socket id.
 func connectedClient(_ port: Int, namespace: String = "/", auth: JSONValue? = nil) async throws -> (TestClient, String) {
     let client = TestClient(port: port)
-    try client.open()
-    try client.connect(namespace, auth: auth)
+    try await client.open()
+    try await client.connect(namespace, auth: auth)
     let reply = try await client.next { $0.namespace == namespace && $0.type == .connect }
     let sid = try #require(reply.data?["sid"]?.stringValue)
     return (client, sid)
@@ -55,8 +57,8 @@ func connectedClient(_ port: Int, namespace: String = "/", auth: JSONValue? = ni
     @Test func unknownNamespaceIsRefused() async throws {
         try await withServer { _, port in
             let client = TestClient(port: port)
-            try client.open()
-            try client.connect("/nowhere")
+            try await client.open()
+            try await client.connect("/nowhere")
             let reply = try await client.next()
             #expect(reply.type == .connectError)
             #expect(reply.namespace == "/nowhere")
@@ -74,8 +76,8 @@ func connectedClient(_ port: Int, namespace: String = "/", auth: JSONValue? = ni
             let (a, _) = try await connectedClient(port, namespace: "/team-12")
             let (b, _) = try await connectedClient(port, namespace: "/vip", auth: ["pass": "yes"])
             let c = TestClient(port: port)
-            try c.open()
-            try c.connect("/team-x")
+            try await c.open()
+            try await c.connect("/team-x")
             #expect(try await c.next().type == .connectError)
             #expect(Set(names.all) == ["/team-12", "/vip"])
             #expect(io.of("/team-12").sockets.count == 1)
@@ -94,8 +96,8 @@ func connectedClient(_ port: Int, namespace: String = "/", auth: JSONValue? = ni
             }
         }) { io, port in
             let bad = TestClient(port: port)
-            try bad.open()
-            try bad.connect("/admin", auth: ["token": "wrong"])
+            try await bad.open()
+            try await bad.connect("/admin", auth: ["token": "wrong"])
             let refused = try await bad.next()
             #expect(refused.type == .connectError)
             #expect(refused.data == ["message": "not authorized", "data": ["code": 401]])
@@ -109,7 +111,7 @@ func connectedClient(_ port: Int, namespace: String = "/", auth: JSONValue? = ni
     @Test func noConnectWithinTimeoutClosesTheSession() async throws {
         try await withServer({ $0.connectTimeout = .milliseconds(200) }) { _, port in
             let client = TestClient(port: port)
-            try client.open()
+            try await client.open()
             try await client.waitClosed()
         }
     }
@@ -120,7 +122,7 @@ func connectedClient(_ port: Int, namespace: String = "/", auth: JSONValue? = ni
             io.onConnection { socket in socket.onDisconnect { reasons.record($0) } }
         }) { _, port in
             let (client, _) = try await connectedClient(port)
-            try client.sendRaw("2[\"unterminated")
+            try await client.sendRaw("2[\"unterminated")
             try await client.waitClosed()
             try await eventually { reasons.all == [.parseError] }
         }
@@ -128,11 +130,11 @@ func connectedClient(_ port: Int, namespace: String = "/", auth: JSONValue? = ni
 }
 
 /// Polls `condition` until it holds (or fails the test after `timeout`).
-func eventually(timeout: Duration = .seconds(3), _ condition: @escaping @Sendable () -> Bool,
+func eventually(timeout: Duration = .seconds(10), _ condition: @escaping @Sendable () -> Bool,
                 sourceLocation: SourceLocation = #_sourceLocation) async throws {
     let deadline = ContinuousClock.now + timeout
     while !condition() {
-        guard ContinuousClock.now < deadline else {
+        guard ContinuousClock.now < deadline || condition() else {
             Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
             return
         }

@@ -67,6 +67,19 @@ enum TinyHTTP {
 
 enum TestClientError: Error { case io(String), protocolError(String), timeout(String) }
 
+/// Runs blocking socket I/O on its own thread so tests do not tie up the (small) cooperative pool.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+extension TinyHTTP {
+    static func exchange(port: Int, method: String, target: String, body: [UInt8] = []) async throws -> Response {
+        try await offPool { try exchange(port: port, method: method, target: target, body: body, headers: []) }
+    }
+}
+
 /// A Socket.IO client over Engine.IO long-polling, made from our codecs: a background thread polls,
 /// answers pings and queues decoded Socket.IO packets for the test to await.
 final class TestClient: @unchecked Sendable {
@@ -84,8 +97,11 @@ final class TestClient: @unchecked Sendable {
     init(port: Int, path: String = "/socket.io/") { self.port = port; self.path = path }
 
     /// Engine.IO handshake, then starts the polling thread.
-    func open() throws {
-        let response = try TinyHTTP.exchange(port: port, method: "GET", target: "\(path)?EIO=4&transport=polling")
+    func open() async throws {
+        let (port, path) = (self.port, self.path)
+        let response = try await offPool {
+            try TinyHTTP.exchange(port: port, method: "GET", target: "\(path)?EIO=4&transport=polling", headers: [])
+        }
         guard response.status == 200, let open = EnginePayload.decode(response.body).packets.first, open.type == .open,
               case .object(let info)? = try? JSONCodec.decode(Array((open.text ?? "").utf8)),
               case .string(let sid)? = info["sid"] else {
@@ -134,43 +150,47 @@ final class TestClient: @unchecked Sendable {
         try sendLock.withLock { _ in
             let response = try TinyHTTP.exchange(port: port, method: "POST", target: target(),
                                                  body: EnginePayload.encode(packets))
-            guard response.status == 200 else { throw TestClientError.protocolError("POST \(response.status)") }
+            guard response.status == 200 else {
+                throw TestClientError.protocolError("POST \(response.status): \(String(decoding: response.body, as: UTF8.self))")
+            }
         }
     }
 
     /// Sends raw Socket.IO text (e.g. `0/custom,` or a deliberately broken packet).
-    func sendRaw(_ text: String) throws { try sendEngine([.message(text)]) }
+    func sendRaw(_ text: String) async throws { try await offPool { try self.sendEngine([.message(text)]) } }
 
-    func send(_ packet: SocketPacket) throws {
+    func send(_ packet: SocketPacket) async throws {
         let encoded = SocketPacketEncoder.encode(packet)
-        try sendEngine([.message(encoded.text)] + encoded.attachments.map { .message($0) })
+        try await offPool { try self.sendEngine([.message(encoded.text)] + encoded.attachments.map { .message($0) }) }
     }
 
-    func connect(_ namespace: String = "/", auth: JSONValue? = nil) throws {
-        try send(SocketPacket(type: .connect, namespace: namespace, data: auth))
+    func connect(_ namespace: String = "/", auth: JSONValue? = nil) async throws {
+        try await send(SocketPacket(type: .connect, namespace: namespace, data: auth))
     }
 
-    func emit(_ event: String, _ args: [JSONValue], namespace: String = "/", ackID: Int? = nil) throws {
-        try send(SocketPacket(type: .event, namespace: namespace, data: .array([.string(event)] + args), id: ackID))
+    func emit(_ event: String, _ args: [JSONValue], namespace: String = "/", ackID: Int? = nil) async throws {
+        try await send(SocketPacket(type: .event, namespace: namespace, data: .array([.string(event)] + args), id: ackID))
     }
 
     /// Waits for the first queued packet matching `predicate` and removes it.
-    func next(timeout: Duration = .seconds(3), where predicate: @escaping @Sendable (SocketPacket) -> Bool = { _ in true })
+    func next(timeout: Duration = .seconds(10), where predicate: @escaping @Sendable (SocketPacket) -> Bool = { _ in true })
         async throws -> SocketPacket {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        // Check once more after the deadline: on a busy machine the task may wake up late.
+        while true {
             let found = state.withLock { state -> SocketPacket? in
                 guard let index = state.packets.firstIndex(where: predicate) else { return nil }
                 return state.packets.remove(at: index)
             }
             if let found { return found }
+            guard ContinuousClock.now < deadline else { break }
             try await Task.sleep(for: .milliseconds(5))
         }
         throw TestClientError.timeout("no matching packet within \(timeout)")
     }
 
     /// The next EVENT named `event` in `namespace`: its arguments and ack id.
-    func nextEvent(_ event: String, namespace: String = "/", timeout: Duration = .seconds(3)) async throws -> (args: [JSONValue], id: Int?) {
+    func nextEvent(_ event: String, namespace: String = "/", timeout: Duration = .seconds(10)) async throws -> (args: [JSONValue], id: Int?) {
         let packet = try await next(timeout: timeout) { packet in
             guard packet.type == .event || packet.type == .binaryEvent, packet.namespace == namespace,
                   case .array(let items)? = packet.data else { return false }
@@ -181,7 +201,7 @@ final class TestClient: @unchecked Sendable {
     }
 
     /// Waits until the server ends the session (the poll fails or carries a close packet).
-    func waitClosed(timeout: Duration = .seconds(3)) async throws {
+    func waitClosed(timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + timeout
         while !isClosed {
             guard ContinuousClock.now < deadline else { throw TestClientError.timeout("session still open") }
