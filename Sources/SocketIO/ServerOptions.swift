@@ -48,6 +48,9 @@ public struct ServerOptions: Sendable {
     public var httpCompression = true
     /// Event loop threads; one per core by default.
     public var loops = ProcessInfo.processInfo.activeProcessorCount
+    /// Slow-consumer policy: a WebSocket client whose unsent data passes this many bytes is
+    /// disconnected (`transport error`) rather than buffered without bound.
+    public var maxBufferedBytes = 16 * 1024 * 1024
     /// Binary attachments allowed per packet.
     public var maxAttachments = 10
     /// Creates each namespace's adapter; the in-memory one by default.
@@ -81,6 +84,7 @@ public struct ServerOptions: Sendable {
         http.maxBodyBytes = maxHttpBufferSize
         http.maxWebSocketMessageBytes = maxHttpBufferSize
         http.perMessageDeflate = perMessageDeflate
+        http.maxWebSocketBufferedBytes = maxBufferedBytes
         if !httpCompression { http.compressionThreshold = .max }
         return http
     }
