@@ -159,3 +159,46 @@ private func handshake(_ client: TestHTTPClient) throws -> OpenPacket {
     let get = try server.client.get("/engine.io/?EIO=4&transport=polling", headers: ["Origin": "http://example.com"])
     #expect(get.headers["access-control-allow-origin"] == "*")
 }
+
+private func openFileDescriptorCount() -> Int {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+}
+
+@Test func abandonedSessionsExpireWithoutLeakingSessionsOrDescriptors() throws {
+    let server = try EchoEngine()
+    defer { server.stop() }
+    let before = openFileDescriptorCount()
+    // 150 clients handshake, send a message, then vanish without closing.
+    for _ in 0..<150 {
+        let sid = try handshake(server.client).sid
+        #expect(try server.client.post("/engine.io/?EIO=4&transport=polling&sid=\(sid)", body: "4x").status == 200)
+    }
+    #expect(server.engine.clientsCount == 150)
+    // pingInterval 300 ms + pingTimeout 200 ms, plus slack for a loaded machine.
+    let deadline = Date().addingTimeInterval(3)
+    while server.engine.clientsCount > 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    #expect(server.engine.clientsCount == 0)
+    // Keep-alive sockets the test client closed may take a moment to be reaped by the server.
+    let fdDeadline = Date().addingTimeInterval(3)
+    while openFileDescriptorCount() > before + 2, Date() < fdDeadline { Thread.sleep(forTimeInterval: 0.05) }
+    #expect(openFileDescriptorCount() <= before + 2)
+}
+
+@Test func heldPollWhoseClientLeavesEndsTheSessionWithTransportError() throws {
+    let server = try EchoEngine { $0.pingInterval = .seconds(10) }
+    defer { server.stop() }
+    let closed = Mutex<[EngineCloseReason]>([])
+    server.engine.onConnection = { socket in
+        socket.onClose = { reason in closed.withLock { $0.append(reason) } }
+    }
+    let sid = try handshake(server.client).sid
+    // Hold a poll on a raw connection, then drop it.
+    let fd = try TestSocket.connect(port: server.http.port)
+    try TestSocket.write(fd, Array("GET /engine.io/?EIO=4&transport=polling&sid=\(sid) HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+    Thread.sleep(forTimeInterval: 0.1)
+    close(fd)
+    let deadline = Date().addingTimeInterval(3)
+    while closed.withLock({ $0.isEmpty }), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    #expect(closed.withLock { $0 } == [.transportError])
+    #expect(server.engine.clientsCount == 0)
+}
