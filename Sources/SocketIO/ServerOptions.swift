@@ -51,6 +51,15 @@ public struct ServerOptions: Sendable {
     /// Slow-consumer policy: a WebSocket client whose unsent data passes this many bytes is
     /// disconnected (`transport error`) rather than buffered without bound.
     public var maxBufferedBytes = 16 * 1024 * 1024
+    /// TCP connections held at once (HTTP and WebSocket); extra ones get 503 and are closed.
+    public var maxConnections = 10_000
+    /// Request line plus headers; larger heads get 431.
+    public var maxHeaderBytes = 16 * 1024
+    /// A request head must arrive within this (slow-loris guard), a whole request within
+    /// `requestTimeout`, and an idle keep-alive connection is closed after `keepAliveTimeout`.
+    public var headerTimeout: Duration = .seconds(10)
+    public var requestTimeout: Duration = .seconds(30)
+    public var keepAliveTimeout: Duration = .seconds(5)
     /// Binary attachments allowed per packet.
     public var maxAttachments = 10
     /// Creates each namespace's adapter; the in-memory one by default.
@@ -85,6 +94,11 @@ public struct ServerOptions: Sendable {
         http.maxWebSocketMessageBytes = maxHttpBufferSize
         http.perMessageDeflate = perMessageDeflate
         http.maxWebSocketBufferedBytes = maxBufferedBytes
+        http.maxConnections = maxConnections
+        http.maxHeaderBytes = maxHeaderBytes
+        http.headerTimeout = headerTimeout
+        http.requestTimeout = requestTimeout
+        http.keepAliveTimeout = keepAliveTimeout
         if !httpCompression { http.compressionThreshold = .max }
         return http
     }
