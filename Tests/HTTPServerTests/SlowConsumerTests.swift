@@ -18,31 +18,31 @@ private final class FloodHandler: WebSocketHandler, @unchecked Sendable {
     }
 }
 
-@Test func aWebSocketThatStopsReadingIsDroppedPastTheBufferLimit() throws {
-    let handler = FloodHandler()
-    let server = try LiveServer(configure: { $0.maxWebSocketBufferedBytes = 1024 * 1024 }) { request, responder in
+/// A server whose WebSocket floods on request, and a client that has asked for the flood.
+private func startFlood(limit: Int, _ handler: FloodHandler) throws -> (LiveServer, RawClient) {
+    let server = try LiveServer(configure: { $0.maxWebSocketBufferedBytes = limit }) { _, responder in
         _ = responder.upgradeToWebSocket(handler: handler)
     }
-    defer { server.stop() }
     let client = try server.client()
     client.send(upgradeRequest + "\r\n")
     #expect(client.readResponse()?.status == 101)
-    // Ask for 25 MiB and read none of it: the server must give up instead of queueing it all.
     client.sendFrame(.text, Array("flood".utf8))
+    return (server, client)
+}
+
+@Test func aWebSocketThatStopsReadingIsDroppedPastTheBufferLimit() throws {
+    let handler = FloodHandler()
+    // Ask for 25 MiB and read none of it: the server must give up instead of queueing it all.
+    let (server, _) = try startFlood(limit: 1024 * 1024, handler)
+    defer { server.stop() }
     #expect(handler.closed.wait(timeout: .now() + 5) == .success)
     #expect(handler.closeCode.withLock { $0 } == [WebSocketConnection.slowConsumerCloseCode])
 }
 
 @Test func aReadingClientUnderTheLimitKeepsItsConnection() throws {
     let handler = FloodHandler()
-    let server = try LiveServer(configure: { $0.maxWebSocketBufferedBytes = 64 * 1024 * 1024 }) { request, responder in
-        _ = responder.upgradeToWebSocket(handler: handler)
-    }
+    let (server, client) = try startFlood(limit: 64 * 1024 * 1024, handler)
     defer { server.stop() }
-    let client = try server.client()
-    client.send(upgradeRequest + "\r\n")
-    #expect(client.readResponse()?.status == 101)
-    client.sendFrame(.text, Array("flood".utf8))
     var received = 0
     while received < 400, let frame = client.readFrame() {
         #expect(frame.payload.count == 64 * 1024)
