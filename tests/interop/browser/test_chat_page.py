@@ -216,5 +216,7 @@ def test_readable_on_a_phone(pages):
     alice.wait_message("a-very-long-word-" * 20)
     overflow = alice.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"page is {overflow}px wider than a 375px screen"
-    assert alice.driver.find_element(By.ID, "message-input").is_displayed()
     assert alice.driver.find_element(By.ID, "room-list").is_displayed()
+    # The input stays on screen without scrolling the page.
+    bottom = alice.js("return document.getElementById('send-button').getBoundingClientRect().bottom")
+    assert alice.driver.find_element(By.ID, "message-input").is_displayed() and bottom <= alice.js("return window.innerHeight")

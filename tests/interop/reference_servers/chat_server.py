@@ -177,7 +177,7 @@ def make_app(web_dir):
 
 
 async def serve(host, port, web_dir):
-    runner = web.AppRunner(make_app(web_dir), shutdown_timeout=1.0)
+    runner = web.AppRunner(make_app(web_dir), shutdown_timeout=0.1)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     print(f"chat reference server on http://{host}:{port}/", flush=True)
