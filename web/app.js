@@ -218,18 +218,14 @@ $('room-form').addEventListener('submit', (event) => {
 
 socket.on('rooms', renderRooms);
 
-// Events of another room can only be stragglers from before a switch. Before the first ack
-// (state.room still null) our own "user joined" may already arrive, so let it through.
-const inOtherRoom = (room) => state.room !== null && room !== state.room;
-
-socket.on('user joined', ({ name, room, online }) => {
-  if (inOtherRoom(room)) return;
+// The server sends room events only to that room's members, so everything shown here is
+// what the server decided we should see (the browser tests rely on that to check rooms).
+socket.on('user joined', ({ name, online }) => {
   addSystem(`${name} joined (${online} online)`);
   $('online-count').textContent = `${online} online`;
 });
 
-socket.on('user left', ({ name, room, online }) => {
-  if (inOtherRoom(room)) return;
+socket.on('user left', ({ name, online }) => {
   removeTyper(name);
   addSystem(`${name} left (${online} online)`);
   $('online-count').textContent = `${online} online`;
@@ -238,7 +234,6 @@ socket.on('user left', ({ name, room, online }) => {
 // ---- messages -----------------------------------------------------------------
 
 socket.on('chat message', (msg) => {
-  if (inOtherRoom(msg.room)) return;
   removeTyper(msg.name);
   addMessage(msg);
 });

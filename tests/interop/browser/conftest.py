@@ -119,13 +119,23 @@ def open_browser(browser_paths, browser_pool, request):
 
 
 def save_browser_artifacts(driver, folder, prefix):
-    try:
-        driver.save_screenshot(str(folder / f"{prefix}.png"))
-        (folder / f"{prefix}.html").write_text(driver.page_source)
-        lines = [f"{entry['level']} {entry['message']}" for entry in driver.get_log("browser")]
-        (folder / f"{prefix}-console.log").write_text("\n".join(lines) + "\n")
-    except Exception as error:  # the browser may be the thing that broke
-        (folder / f"{prefix}-error.txt").write_text(repr(error))
+    try:  # an open alert (say, from injected markup) blocks every other command
+        alert = driver.switch_to.alert
+        (folder / f"{prefix}-alert.txt").write_text(alert.text)
+        alert.dismiss()
+    except Exception:
+        pass
+    savers = {
+        "png": lambda path: driver.save_screenshot(str(path)),
+        "html": lambda path: path.write_text(driver.page_source),
+        "console.log": lambda path: path.write_text(
+            "".join(f"{entry['level']} {entry['message']}\n" for entry in driver.get_log("browser"))),
+    }
+    for suffix, save in savers.items():
+        try:
+            save(folder / f"{prefix}.{suffix}")
+        except Exception as error:  # the browser may be the thing that broke
+            (folder / f"{prefix}.{suffix}.error.txt").write_text(repr(error))
 
 
 # ---- the chat server under test -----------------------------------------------------

@@ -76,7 +76,8 @@ async def disconnect(sid, *reason):
 
 @sio.event
 async def join(sid, data):
-    name = str((data or {}).get("name", "")).strip() if isinstance(data, dict) else ""
+    name = data.get("name") if isinstance(data, dict) else None
+    name = name.strip() if isinstance(name, str) else ""
     if sid in users:
         return {"ok": False, "error": f"Already joined as {users[sid]['name']}"}
     if not NAME_RE.match(name):
@@ -123,7 +124,8 @@ async def typing(sid, data):
 async def join_room(sid, data):
     if sid not in users:
         return {"ok": False, "error": "Join the chat first"}
-    room = str(data.get("room", "")).strip() if isinstance(data, dict) else ""
+    room = data.get("room") if isinstance(data, dict) else None
+    room = room.strip() if isinstance(room, str) else ""
     if not ROOM_RE.match(room):
         return {"ok": False, "error": "Room name must be 1-32 characters: letters, digits, spaces, _ or -"}
     if room != users[sid]["room"]:
