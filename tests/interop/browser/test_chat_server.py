@@ -98,11 +98,9 @@ class Client:
 
     def __init__(self, url, **connect):
         self.events = queue.Queue()
-        self.refusals = []
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("*", lambda event, namespace, *args: self.events.put((event, args[0] if args else None)),
                     namespace="*")
-        self.sio.on("connect_error", lambda data: self.refusals.append(data), namespace="*")
         self.sio.connect(url, wait_timeout=5, **connect)
 
     def call(self, event, data=None):
