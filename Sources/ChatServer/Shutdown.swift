@@ -14,7 +14,7 @@ enum Shutdown {
 
     /// Keep the returned sources alive for as long as the signals should be handled.
     static func onSignals(_ io: SocketIOServer) -> [any DispatchSourceSignal] {
-        let started = ManagedAtomicFlag()
+        let started = OnceFlag()
         return [SIGTERM, SIGINT].map { number in
             // Dispatch takes the signal only once the default action (terminate at once) is off.
             signal(number, SIG_IGN)
@@ -40,7 +40,7 @@ enum Shutdown {
 }
 
 /// A second signal (an impatient Ctrl-C) must not start a second shutdown.
-private final class ManagedAtomicFlag: Sendable {
+private final class OnceFlag: Sendable {
     private let flag = Atomic<Bool>(false)
     /// True for the first caller only.
     func set() -> Bool { !flag.exchange(true, ordering: .relaxed) }
