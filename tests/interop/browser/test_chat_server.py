@@ -221,8 +221,9 @@ def test_notifications_reach_the_user_room(chat_server, clients):
         Client(chat_server.url, namespaces=["/notifications"])
 
 
-def test_sigterm_tells_clients_and_exits_quickly(chat_server):
-    client = Client(chat_server.url)
+@pytest.mark.parametrize("transport", ["polling", "websocket"])
+def test_sigterm_tells_clients_and_exits_quickly(chat_server, transport):
+    client = Client(chat_server.url, transports=[transport])
     started = time.monotonic()
     chat_server.process.send_signal(signal.SIGTERM)
     assert client.next("server shutting down") == {}
