@@ -57,20 +57,44 @@ private extension String {
     func caseInsensitiveCompare(_ other: String) -> Bool { lowercased() == other.lowercased() }
 }
 
-/// Sends the Engine.IO path to the engine and everything else to the app's routes (or 404).
+/// Sends the client's files and the Engine.IO path to their handlers, everything else to the app's
+/// routes, then to its static directories (or 404).
 final class Router: HTTPRequestHandler, Sendable {
     private let engine: EngineServer
     private let routes = Mutex<[String: RouteHandler]>([:])
+    /// The browser client, when `serveClient` is on.
+    let clientFiles: ClientFiles?
+    /// Longest prefix first, so a more specific directory wins.
+    private let statics = Mutex<[StaticFileHandler]>([])
 
-    init(engine: EngineServer) { self.engine = engine }
+    init(engine: EngineServer, clientFiles: ClientFiles? = nil) {
+        self.engine = engine
+        self.clientFiles = clientFiles
+    }
+
+    func addStatic(_ handler: StaticFileHandler) {
+        statics.withLock { mounts in
+            mounts.append(handler)
+            mounts.sort { $0.urlPrefix.count > $1.urlPrefix.count }
+        }
+    }
+
+    private func staticHandler(for request: HTTPRequest) -> StaticFileHandler? {
+        guard request.method == "GET" || request.method == "HEAD" else { return nil }
+        return statics.withLock { mounts in
+            mounts.first { $0.urlPrefix.isEmpty || request.path == $0.urlPrefix || request.path.hasPrefix($0.urlPrefix + "/") }
+        }
+    }
 
     func add(method: String, path: String, handler: @escaping RouteHandler) {
         routes.withLock { $0[method.uppercased() + " " + path] = handler }
     }
 
     func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        if let clientFiles, clientFiles.handles(request) { return responder.send(clientFiles.response(for: request)) }
         if engine.matches(request) { return engine.handle(request, responder: responder) }
         guard let handler = routes.withLock({ $0[request.method.uppercased() + " " + request.path] }) else {
+            if let files = staticHandler(for: request) { return files.handle(request, responder: responder) }
             responder.send(HTTPResponse(status: 404, body: Array("Not Found".utf8)))
             return
         }

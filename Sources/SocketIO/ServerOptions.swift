@@ -40,8 +40,11 @@ public struct ServerOptions: Sendable {
     public var cors: CORS? = nil
     /// Vetoes a handshake (answered 403); gets the handshake request.
     public var allowRequest: (@Sendable (IncomingRequest) -> Bool)? = nil
-    /// Serve the JavaScript client bundle under `path` (kept for Node parity; not served yet).
+    /// Serve the stock browser client (the socket.io-client `dist/` files found in `clientDirectory`) at
+    /// `<path>socket.io.js`, `<path>socket.io.min.js`, ..., like Node's `serveClient`.
     public var serveClient = true
+    /// Where the client's files are; relative to the working directory. See `SocketIOServer.clientBundle`.
+    public var clientDirectory = "vendor/client"
     /// RFC 7692 compression of WebSocket messages.
     public var perMessageDeflate = false
     /// gzip polling responses of 1 KiB and more when the client accepts it.

@@ -10,7 +10,7 @@ import Synchronization
 public final class SocketIOServer: Broadcasting, @unchecked Sendable {
     public let options: ServerOptions
     let engine: EngineServer
-    private let router: Router
+    let router: Router
 
     private struct State {
         var namespaces: [String: Namespace] = [:]
@@ -24,7 +24,8 @@ public final class SocketIOServer: Broadcasting, @unchecked Sendable {
     public init(_ options: ServerOptions = ServerOptions()) {
         self.options = options
         engine = EngineServer(options: options.engineOptions)
-        router = Router(engine: engine)
+        router = Router(engine: engine, clientFiles: options.serveClient
+                        ? ClientFiles(directory: options.clientDirectory, path: options.path) : nil)
         engine.onConnection = { [weak self] session in
             guard let self else { return session.close() }
             Client(engine: session, server: self).start()

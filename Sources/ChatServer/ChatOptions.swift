@@ -1,0 +1,65 @@
+/// The command line of `chat`.
+struct ChatOptions: Sendable {
+    /// Loopback by default: exposing a demo chat to the network should be a decision.
+    var host = "127.0.0.1"
+    var port = 3000
+    var webDirectory = "web"
+    var clientDirectory = "vendor/client"
+    /// nil: no limit.
+    var maxConnections: Int? = nil
+
+    static let usage = """
+        usage: chat [--host H] [--port P] [--web DIR] [--client-dir DIR] [--max-connections N]
+
+          --host H              address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
+          --port P              TCP port (default 3000; 0 picks a free one)
+          --web DIR             the chat page, served at / (default web)
+          --client-dir DIR      the stock socket.io client, served at /socket.io/ (default vendor/client;
+                                scripts/fetch-client puts it there)
+          --max-connections N   refuse connections beyond N with "Server is full" (default: no limit)
+        """
+
+    enum UsageError: Error, CustomStringConvertible {
+        case helpRequested
+        case unknownFlag(String)
+        case missingValue(flag: String)
+        case invalidNumber(flag: String, value: String)
+
+        var description: String {
+            switch self {
+            case .helpRequested: "help requested"
+            case .unknownFlag(let flag): "unknown flag \(flag)"
+            case .missingValue(let flag): "\(flag) needs a value"
+            case .invalidNumber(let flag, let value): "\(flag) needs a number, got \(value)"
+            }
+        }
+    }
+
+    init() {}
+
+    init(arguments: some Sequence<String>) throws(UsageError) {
+        var rest = Array(arguments)[...]
+        func value(_ flag: String) throws(UsageError) -> String {
+            guard let value = rest.popFirst() else { throw .missingValue(flag: flag) }
+            return value
+        }
+        func number(_ flag: String, in range: ClosedRange<Int>) throws(UsageError) -> Int {
+            let text = try value(flag)
+            guard let number = Int(text), range.contains(number) else { throw .invalidNumber(flag: flag, value: text) }
+            return number
+        }
+        while let flag = rest.popFirst() {
+            switch flag {
+            case "--host": host = try value(flag)
+            case "--port": port = try number(flag, in: 0...65535)
+            case "--web": webDirectory = try value(flag)
+            case "--client-dir": clientDirectory = try value(flag)
+            case "--max-connections":
+                let limit = try number(flag, in: 0...Int(Int32.max))
+                maxConnections = limit == 0 ? nil : limit
+            case "-h", "--help": throw .helpRequested
+            default: throw .unknownFlag(flag)
+            }
+        }
+    }
+}
