@@ -11,6 +11,8 @@ enum BenchServer {
         options.loops = max(1, loops)
         options.cors = .anyOrigin
         options.httpCompression = false
+        // The 19k-connection case: the descriptor limit (raised to the hard limit) is the real cap.
+        options.maxConnections = max(10_000, ProcessStats.raiseFileLimit() - 64)
         let io = SocketIOServer(options)
         let room = io.to("bench")
         io.onConnection { socket in

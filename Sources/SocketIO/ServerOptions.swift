@@ -48,6 +48,8 @@ public struct ServerOptions: Sendable {
     public var httpCompression = true
     /// Event loop threads; one per core by default.
     public var loops = ProcessInfo.processInfo.activeProcessorCount
+    /// Open TCP connections the HTTP server accepts; beyond it new ones get 503.
+    public var maxConnections = 10_000
     /// Binary attachments allowed per packet.
     public var maxAttachments = 10
     /// Creates each namespace's adapter; the in-memory one by default.
@@ -81,6 +83,7 @@ public struct ServerOptions: Sendable {
         http.maxBodyBytes = maxHttpBufferSize
         http.maxWebSocketMessageBytes = maxHttpBufferSize
         http.perMessageDeflate = perMessageDeflate
+        http.maxConnections = maxConnections
         if !httpCompression { http.compressionThreshold = .max }
         return http
     }

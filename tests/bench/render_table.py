@@ -6,6 +6,8 @@ import sys
 def fmt(value, digits=0):
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value
     if isinstance(value, float):
         return f"{value:,.{digits}f}"
     return f"{value:,}"
