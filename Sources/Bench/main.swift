@@ -1,1 +1,35 @@
-print("not yet implemented")
+// sio-bench: the benchmark server (the bench contract) and the load generator that measures it.
+//
+//   sio-bench serve --port P [--loops N] [--pin CPUS]
+//   sio-bench load --scenario fanout|echo|connect|polling --port P [options]   (see LoadOptions.swift)
+import Foundation
+import Reactor
+
+let argv = CommandLine.arguments
+guard argv.count >= 2 else {
+    fail("usage: sio-bench serve --port P [--loops N] [--pin CPUS] | sio-bench load --scenario S --port P ...")
+}
+
+func pin(_ list: String?) {
+    guard let list else { return }
+    guard let cpus = CPUAffinity.parse(list) else { fail("--pin takes a CPU list such as 0, 0,1 or 0-3") }
+    do { try CPUAffinity.pinCurrentThread(to: cpus) } catch { fail("\(error)") }
+}
+
+switch argv[1] {
+case "serve":
+    var args = Arguments(argv.dropFirst(2), flags: [])
+    let port = args.int("port", 3000)
+    let loops = args.int("loops", 1)
+    pin(args.optionalString("pin"))
+    args.rejectUnknown()
+    BenchServer.run(port: port, loops: loops)
+case "load":
+    var args = Arguments(argv.dropFirst(2), flags: [])
+    let options = LoadOptions(&args)
+    pin(args.optionalString("pin"))
+    args.rejectUnknown()
+    LoadRunner(options).run()
+default:
+    fail("unknown mode \(argv[1]): use serve or load")
+}

@@ -10,7 +10,10 @@ import HTTPServer
 package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
     package let options: EngineOptions
     private let sessions = Mutex<[String: EngineSocket]>([:])
-    private let connectionHandler = Mutex<(@Sendable (EngineSocket) -> Void)?>(nil)
+    /// Boxed: a bare closure in a `Mutex` is re-abstracted on every `withLock { $0 }` write-back, so
+    /// each read wrapped it in two more thunks and calling it cost O(connections so far).
+    private struct ConnectionHandler { var call: (@Sendable (EngineSocket) -> Void)? }
+    private let connectionHandler = Mutex(ConnectionHandler())
     private let normalizedPath: String
 
     package init(options: EngineOptions) {
@@ -23,8 +26,8 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
 
     /// Called on the new session's loop, before any message is delivered.
     package var onConnection: (@Sendable (EngineSocket) -> Void)? {
-        get { connectionHandler.withLock { $0 } }
-        set { connectionHandler.withLock { $0 = newValue } }
+        get { connectionHandler.withLock { $0.call } }
+        set { connectionHandler.withLock { $0.call = newValue } }
     }
 
     /// True when `request.path` is the Engine.IO path (with or without its trailing slash).

@@ -105,6 +105,11 @@ struct RoomIndex: Sendable {
 
     /// The union of `options.rooms` (or everyone) minus every member of `options.except`, each once.
     func recipients(_ options: BroadcastOptions) -> [SocketID] {
+        // The common `to(room).emit`: members are unique already, so skip the dedup set (a String hash
+        // and insert per recipient was the largest cost of a broadcast).
+        if options.except.isEmpty, options.rooms.count == 1, let room = options.rooms.first {
+            return rooms[room].map { Array($0) } ?? []
+        }
         var excluded = Set<SocketID>()
         for room in options.except { if let members = rooms[room] { excluded.formUnion(members) } }
         if options.rooms.isEmpty { return sids.keys.filter { !excluded.contains($0) } }

@@ -61,8 +61,12 @@ extension Socket {
         client.write(prepared)
     }
 
-    func notifyOutgoing(_ event: String, _ args: [JSONValue]) {
+    /// Autoclosures: a broadcast's event and arguments are rebuilt from the packet on demand, which
+    /// cost an array per recipient when (as usual) nobody listens.
+    func notifyOutgoing(_ event: @autoclosure () -> String, _ args: @autoclosure () -> [JSONValue]) {
         let outgoing = listeners.withLock { $0.anyOutgoing }
+        guard !outgoing.isEmpty else { return }
+        let (event, args) = (event(), args())
         for entry in outgoing { entry.listener(event, args) }
     }
 }

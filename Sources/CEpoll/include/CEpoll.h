@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <limits.h>
+#include <sys/syscall.h>
 
 // accept4 is declared only under _GNU_SOURCE, which the Swift Glibc module is not built with.
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
@@ -119,5 +120,17 @@ static inline ssize_t cepoll_writev_nosignal(int fd, const struct iovec *iov, in
 }
 
 static inline int cepoll_errno(void) { return errno; }
+
+// Non-blocking connect for client sockets: 0, or -1 with errno (EINPROGRESS while the handshake runs).
+static inline int cepoll_connect(int fd, const struct sockaddr_storage *addr, socklen_t len) {
+    return connect(fd, (const struct sockaddr *)addr, len);
+}
+
+// sched_setaffinity for the calling thread (threads it creates later inherit the mask). Through
+// syscall() because the glibc wrapper and CPU_SET are declared only under _GNU_SOURCE. Bit i of
+// `words` is CPU i.
+static inline int cepoll_set_affinity(const uint64_t *words, int count) {
+    return (int)syscall(SYS_sched_setaffinity, 0, (size_t)count * sizeof(uint64_t), words);
+}
 
 #endif
