@@ -73,7 +73,8 @@ import SocketIOParser
             }
             #expect(Set(try await answers.value) == ["yes", "no"])
 
-            let partial = Task { try await io.timeout(.milliseconds(200)).emitWithAck("poll", "again") }
+            // b never answers, so this always times out; the window only has to be long enough for a to reply.
+            let partial = Task { try await io.timeout(.seconds(2)).emitWithAck("poll", "again") }
             let (_, id) = try await a.nextEvent("poll")
             let ackID: Int = try #require(id)
             try await a.send(SocketPacket(type: .ack, data: ["late-no"], id: ackID))
