@@ -19,6 +19,10 @@ from pathlib import Path
 
 import pytest
 
+# Selenium Manager is never needed (we pass Debian's chromium and chromedriver paths); make sure it
+# also never tries to send usage statistics from a machine whose tests must stay on loopback.
+os.environ.setdefault("SE_AVOID_STATS", "true")
+
 selenium = pytest.importorskip("selenium", reason="selenium is not installed (pip install -r tests/interop/browser/requirements.txt)")
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
