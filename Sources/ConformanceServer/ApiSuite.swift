@@ -43,10 +43,23 @@ func runApiSuite(port: Int) -> [any DispatchSourceSignal] {
         }
 
     do {
-        try io.of(matching: #"^/team-\d+$"#).onConnection { socket in
-            socket.emit("welcome", .string(socket.namespace.name))
-            installEvents(on: socket, disconnects: disconnects)
-        }
+        // Dynamic namespaces: the parent's middleware and handler apply to every child.
+        let teams = try io.of(matching: #"^/team-\d+$"#)
+        teams
+            .use { socket in
+                if socket.handshake.auth["team"]?.stringValue == "closed" {
+                    throw ConnectionRejected("team closed")
+                }
+            }
+            .onConnection { socket in
+                socket.emit("welcome", .string(socket.namespace.name))
+                installEvents(on: socket, disconnects: disconnects)
+                // Reaches every child namespace, not only the sender's.
+                socket.on("all-teams") { args, ack in
+                    teams.emit("team-news", .string(socket.namespace.name), args.first ?? .null)
+                    ack?(true)
+                }
+            }
         announce(try io.listen(host: "127.0.0.1", port: port))
     } catch {
         fail("\(error)")
@@ -158,6 +171,14 @@ private func installEvents(on socket: Socket, disconnects: DisconnectLog) {
         ack?(true)  // first: the sender may be in the room
         select(nsp, args.first).disconnectSockets(close: args[safe: 1]?.boolValue ?? false)
     }
+    socket.on("direct") { args, ack in  // through the RemoteSockets fetchSockets returns
+        Task {
+            for remote in await select(nsp, args.first).fetchSockets() {
+                remote.emit("direct", .string(remote.id))
+            }
+            ack?(true)
+        }
+    }
     socket.on("disconnect-me") { args, _ in socket.disconnect(close: args.first?.boolValue ?? false) }
 
     // Payloads.
@@ -184,6 +205,18 @@ private func installEvents(on socket: Socket, disconnects: DisconnectLog) {
         ack?(.int(events.count), .array(events))
     }
 
+    // onAnyOutgoing sees every event sent to this socket (emits and broadcasts, not ack replies).
+    let sent = Mutex<[JSONValue]>([])
+    socket.onAnyOutgoing { event, _ in sent.withLock { $0.append(.string(event)) } }
+    socket.on("outgoing") { _, ack in ack?(.array(sent.withLock { $0 })) }
+
+    // A per-packet middleware refuses "forbidden"; the socket's error handler reports it.
+    socket.use { event, _ in
+        if event == "forbidden" { throw PacketRefused() }
+    }
+    socket.on("forbidden") { _, ack in ack?("handler ran") }
+    socket.onError { error in socket.emit("error-seen", .string(String(describing: error))) }
+
     socket.on("last-disconnect") { args, ack in ack?(disconnects.lookup(args.first?.stringValue)) }
     socket.on("whoami") { _, ack in
         ack?(["id": .string(socket.id), "namespace": .string(nsp.name), "auth": socket.handshake.auth])
@@ -206,6 +239,10 @@ private func installDisconnectTracking(_ socket: Socket, _ disconnects: Disconne
 }
 
 // MARK: Helpers
+
+struct PacketRefused: Error, CustomStringConvertible {
+    var description: String { "refused by the packet middleware" }
+}
 
 /// The arguments after the first `count`, to forward. Typed on purpose: with an untyped
 /// `Array(args.dropFirst())` the compiler picks the throwing `emit(_:_: some Encodable)` overload.

@@ -191,6 +191,23 @@ def test_dynamic_namespace_pattern_must_match_whole_name(api_server, peers):
     assert p.connect_errors.get(timeout=WAIT) == ("/team-1x", {"message": "Invalid namespace"})
 
 
+def test_dynamic_namespace_parent_middleware(api_server, peers):
+    p, = peers(connect=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        p.connect(api_server, auth={"team": "closed"}, namespaces=("/team-5",))
+    assert p.connect_errors.get(timeout=WAIT) == ("/team-5", {"message": "team closed"})
+
+
+def test_parent_namespace_emit_reaches_every_child(peers):
+    one, = peers(namespaces=("/team-1",))
+    two, = peers(namespaces=("/team-2",))
+    main, = peers()
+    assert one.call("all-teams", "hi", namespace="/team-1") is True
+    assert one.next("team-news", "/team-1") == ("/team-1", "hi")
+    assert two.next("team-news", "/team-2") == ("/team-1", "hi")
+    main.nothing("team-news")
+
+
 # --- rooms and broadcasts ------------------------------------------------------------------
 
 def test_join_and_leave_ack_current_rooms(peers):
@@ -369,6 +386,16 @@ def test_fetch_sockets(peers):
     assert c.call("fetch", "empty-room") == []
 
 
+def test_remote_socket_emit(peers):
+    a, b, c = peers(3)
+    a.call("join", "r")
+    b.call("join", "r")
+    assert c.call("direct", "r") is True
+    assert a.next("direct") == (a.sid(),)
+    assert b.next("direct") == (b.sid(),)
+    c.nothing("direct")
+
+
 def test_sockets_join_and_leave(peers):
     a, b, c = peers(3)
     a.call("join", "r")
@@ -509,6 +536,28 @@ def test_ping_timeout_reason_polling(api_server, peers):
     assert record["reason"] == "ping timeout"
 
 
+def test_parse_error_reason(api_server, peers):
+    witness, = peers()
+    ws = ws_connect(api_server.ws_url + "/socket.io/")
+    try:
+        assert ws.recv().startswith("0")
+        ws.send("40")
+        sid = json.loads(ws.recv()[2:])["sid"]
+        ws.send('42["broken",')
+        assert server_disconnect_record(witness, sid)["reason"] == "parse error"
+    finally:
+        ws.close()
+
+
+def test_server_shutdown_disconnects_everyone(api_server, peers):
+    clients = peers(2, namespaces=("/", "/team-8"))
+    api_server.proc.terminate()
+    for p in clients:
+        seen = {p.next_disconnect()[0], p.next_disconnect()[0]}
+        assert seen == {"/", "/team-8"}
+    assert api_server.proc.wait(timeout=WAIT) == 0
+
+
 # --- payloads ------------------------------------------------------------------------------
 
 def test_binary_both_ways(peers):
@@ -547,6 +596,26 @@ def test_on_any_sees_every_event(peers):
     count, names = p.call("any-count")
     assert names == ["unhandled-1", "rooms", "unhandled-2", "any-count"]
     assert count == 4
+
+
+def test_on_any_outgoing(peers):
+    p, = peers()
+    p.call("join", "r")
+    p.call("to-room", "r", "x")
+    p.call("binary-echo", 1)
+    assert p.next("room-message") == ("x",)
+    assert p.next("binary-echo") == (1,)
+    assert p.call("outgoing") == ["room-message", "binary-echo"]  # ack replies are not events
+
+
+def test_packet_middleware_rejects_event(peers):
+    p, = peers()
+    acked = threading.Event()
+    p.sio.emit("forbidden", (), callback=lambda *a: acked.set())
+    assert p.next("error-seen") == \
+        ('event "forbidden" rejected by middleware: refused by the packet middleware',)
+    assert not acked.wait(QUIET)  # the handler never ran
+    assert p.call("rooms") == [p.sid()]  # and the socket stays usable
 
 
 def test_volatile_events(peers, transports):
