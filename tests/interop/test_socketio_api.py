@@ -549,6 +549,21 @@ def test_parse_error_reason(api_server, peers):
         ws.close()
 
 
+def test_transport_error_reason(api_server, peers):
+    # A WebSocket protocol violation (an unmasked client frame): the server answers 1002 and the
+    # socket leaves at once with "transport error", even though this peer never closes its side.
+    witness, = peers()
+    ws = ws_connect(api_server.ws_url + "/socket.io/")
+    try:
+        assert ws.recv().startswith("0")
+        ws.send("40")
+        sid = json.loads(ws.recv()[2:])["sid"]
+        ws.sock.send(b"\x81\x02" + b"42")  # FIN+text, length 2, no mask bit
+        assert server_disconnect_record(witness, sid)["reason"] == "transport error"
+    finally:
+        ws.close()
+
+
 def test_server_shutdown_disconnects_everyone(api_server, peers):
     clients = peers(2, namespaces=("/", "/team-8"))
     api_server.proc.terminate()
