@@ -1,9 +1,10 @@
 // The server the protocol conformance suites (socket.io-protocol, engine.io-protocol) run against.
 //
-//   conformance-server [--port N] [--engine-io]
+//   conformance-server [--port N] [--engine-io | --api-suite]
 //
-// Without --engine-io: Socket.IO on /socket.io/ with namespaces / and /custom.
+// Default: Socket.IO on /socket.io/ with namespaces / and /custom.
 // With --engine-io: a bare Engine.IO server on /engine.io/ echoing every message.
+// With --api-suite: Socket.IO on /socket.io/ exposing the server API as events (ApiSuite.swift).
 import Dispatch
 import EngineIO
 import Foundation
@@ -14,6 +15,7 @@ import SocketIO
 struct Arguments {
     var port = 3000
     var engineOnly = false
+    var apiSuite = false
 
     init(_ argv: [String]) {
         var rest = argv.dropFirst()[...]
@@ -23,6 +25,7 @@ struct Arguments {
                 guard let value = rest.popFirst(), let port = Int(value) else { fail("--port needs a number") }
                 self.port = port
             case "--engine-io": engineOnly = true
+            case "--api-suite": apiSuite = true
             default: fail("unknown argument \(arg)")
             }
         }
@@ -128,5 +131,8 @@ func runEngineIO(port: Int) -> [any DispatchSourceSignal] {
 }
 
 let arguments = Arguments(CommandLine.arguments)
-let signalSources = arguments.engineOnly ? runEngineIO(port: arguments.port) : runSocketIO(port: arguments.port)
+let signalSources =
+    arguments.engineOnly ? runEngineIO(port: arguments.port)
+    : arguments.apiSuite ? runApiSuite(port: arguments.port)
+    : runSocketIO(port: arguments.port)
 withExtendedLifetime(signalSources) { dispatchMain() }

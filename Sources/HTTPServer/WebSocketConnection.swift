@@ -119,6 +119,9 @@ package final class WebSocketConnection: @unchecked Sendable {
                 event = try decoder.next()
             } catch {
                 sendClose(code: error.closeCode, reason: error.message)
+                // Nothing more can travel either way: report now, not when the peer (which just broke
+                // the protocol) gets round to closing TCP, up to the linger time later.
+                transportClosed()
                 return
             }
             guard let event else { return }

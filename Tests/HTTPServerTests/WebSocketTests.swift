@@ -143,6 +143,24 @@ let upgradeRequest = "GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConne
         #expect(handler.closeCode.withLock { $0 }.sorted { ($0 ?? 0) < ($1 ?? 0) } == [1002, 1009, 4000])
     }
 
+    /// The connection is dead once we sent 1002: the handler must hear it then, not when a peer that
+    /// never answers the close frame finally goes (the linger time, 2 s), or an Engine.IO session on
+    /// top keeps the socket "connected" meanwhile and reports "ping timeout" instead of "transport error".
+    @Test func protocolErrorIsReportedWithoutWaitingForThePeer() throws {
+        let handler = EchoSocketHandler()
+        let server = try startServer(handler)
+        defer { server.stop() }
+        let client = try server.client()
+        client.send(upgradeRequest + "\r\n")
+        #expect(client.readResponse()?.status == 101)
+        client.send(WebSocketFrameEncoder.encode(opcode: .text, payload: Array("unmasked".utf8)))
+        #expect(client.readFrame()?.payload.prefix(2) == [0x03, 0xEA]) // 1002
+        // The client stays silent and keeps its side open.
+        #expect(handler.closed.wait(timeout: .now() + 1.2) == .success)
+        #expect(handler.closeCode.withLock { $0 } == [1002])
+        withExtendedLifetime(client) {}
+    }
+
     @Test func tcpDropWithoutCloseFrameReportsNil() throws {
         let handler = EchoSocketHandler()
         let server = try startServer(handler)

@@ -173,3 +173,12 @@ def pytest_runtest_makereport(item, call):
             report.sections.append(
                 (f"{server.name} output ({shlex.join(server.argv)})", server.output() or "(none)")
             )
+
+
+@pytest.fixture
+def api_server(start_server, request):
+    """The conformance server's --api-suite mode: the server API exposed as events (path /socket.io/,
+    see Sources/ConformanceServer/ApiSuite.swift). The python reference has no such mode."""
+    if is_python_reference(request.config):
+        pytest.skip("the python reference server has no --api-suite mode")
+    return start_server(server_prefix(request.config) + ["--api-suite"], name="api-server")
