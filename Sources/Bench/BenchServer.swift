@@ -17,7 +17,7 @@ enum BenchServer {
         let room = io.to("bench")
         io.onConnection { socket in
             socket.join("bench")
-            socket.on("echo") { args, ack in ack?.send(args) }
+            socket.on("echo") { args, ack in ack?.send(arguments: args) }
             socket.on("fanout") { args, _ in room.emit("fan", args.first ?? .null) }
             socket.on("join") { args, _ in
                 if case .string(let name)? = args.first { socket.join(name) }

@@ -104,23 +104,23 @@ private func installEvents(on socket: Socket, disconnects: DisconnectLog) {
 
     // Broadcasts. The first argument names the room(s): a string or a list (a union).
     socket.on("to-room") { args, ack in
-        nsp.to(rooms(args.first)).emit("room-message", rest(args, 1))
+        nsp.to(rooms(args.first)).emit("room-message", arguments: rest(args, 1))
         ack?(true)
     }
     socket.on("broadcast") { args, ack in
-        socket.broadcast.emit("broadcast-message", args)
+        socket.broadcast.emit("broadcast-message", arguments: args)
         ack?(true)
     }
     socket.on("except") { args, ack in
-        nsp.except(rooms(args.first)).emit("except-message", rest(args, 1))
+        nsp.except(rooms(args.first)).emit("except-message", arguments: rest(args, 1))
         ack?(true)
     }
     socket.on("to-except") { args, ack in
-        nsp.to(rooms(args.first)).except(rooms(args[safe: 1])).emit("to-except-message", rest(args, 2))
+        nsp.to(rooms(args.first)).except(rooms(args[safe: 1])).emit("to-except-message", arguments: rest(args, 2))
         ack?(true)
     }
     socket.on("socket-to-room") { args, ack in  // socket.to(room): the room minus the sender
-        socket.to(rooms(args.first)).emit("room-message", rest(args, 1))
+        socket.to(rooms(args.first)).emit("room-message", arguments: rest(args, 1))
         ack?(true)
     }
 
@@ -183,12 +183,12 @@ private func installEvents(on socket: Socket, disconnects: DisconnectLog) {
 
     // Payloads.
     socket.on("binary-echo") { args, ack in
-        socket.emit("binary-echo", args)
-        ack?.send(args)
+        socket.emit("binary-echo", arguments: args)
+        ack?.send(arguments: args)
     }
     socket.on("multi-args") { args, ack in
         // Replies with several arguments: the count, then the arguments reversed.
-        ack?.send([.int(args.count)] + args.reversed())
+        ack?.send(arguments: [.int(args.count)] + args.reversed())
     }
     socket.on("volatile") { args, ack in
         let count = args.first?.intValue ?? 0

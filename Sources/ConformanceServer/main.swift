@@ -71,8 +71,8 @@ func runSocketIO(port: Int) -> [any DispatchSourceSignal] {
 
     let onConnection: @Sendable (Socket) -> Void = { socket in
         socket.emit("auth", socket.handshake.auth)
-        socket.on("message") { args, _ in socket.emit("message-back", args) }
-        socket.on("message-with-ack") { args, ack in ack?.send(args) }
+        socket.on("message") { args, _ in socket.emit("message-back", arguments: args) }
+        socket.on("message-with-ack") { args, ack in ack?.send(arguments: args) }
     }
     io.of("/").onConnection(onConnection)
     io.of("/custom").onConnection(onConnection)

@@ -16,16 +16,16 @@ public struct Ack: Sendable {
     }
 
     /// Replies with these arguments: `ack("ok", 42)`.
-    public func callAsFunction(_ args: JSONValue...) { send(args) }
+    public func callAsFunction(_ args: JSONValue...) { send(arguments: args) }
 
-    public func send(_ args: [JSONValue]) {
+    public func send(arguments args: [JSONValue]) {
         guard sent.claim() else { return }
         socket.send(SocketPacket(type: .ack, namespace: socket.namespace.name, data: .array(args), id: id))
     }
 
     /// Replies with one `Encodable` value as the single argument.
     public func reply(_ value: some Encodable) throws(SocketIOError) {
-        send([try encodeArgument(value)])
+        send(arguments: [try encodeArgument(value)])
     }
 }
 

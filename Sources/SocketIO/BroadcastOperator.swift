@@ -25,7 +25,7 @@ public struct BroadcastOperator: Broadcasting {
     // MARK: Emitting
 
     /// Emits to every selected socket; the packet is encoded once.
-    public func emit(_ event: String, _ args: [JSONValue]) {
+    public func emit(_ event: String, arguments args: [JSONValue]) {
         guard checkEventName(event) else { return }
         namespace.adapter.broadcast(OutgoingPacket(namespace: namespace.name, event: event, arguments: args),
                                     options: options)
@@ -35,7 +35,7 @@ public struct BroadcastOperator: Broadcasting {
     ///
     /// With `timeout(...)` set, `ack` gets `broadcastAckTimeout` (with the replies so far) when some
     /// recipient has not answered in time; without it, it waits until every recipient answered or left.
-    public func emit(_ event: String, _ args: [JSONValue],
+    public func emit(_ event: String, arguments args: [JSONValue],
                      ack: @escaping @Sendable (Result<[JSONValue], SocketIOError>) -> Void) {
         guard checkEventName(event) else { return ack(.failure(.reservedEventName(event))) }
         let packet = OutgoingPacket(namespace: namespace.name, event: event, arguments: args,

@@ -32,31 +32,31 @@ extension Broadcasting {
     public func timeout(_ duration: Duration) -> BroadcastOperator { broadcastOperator.with { $0.flags.timeout = duration } }
 
     /// Emits `event` with any number of arguments: `io.emit("score", "alice", 3)`.
-    public func emit(_ event: String, _ args: JSONValue...) { broadcastOperator.emit(event, args) }
-    public func emit(_ event: String, _ arg: JSONValue) { broadcastOperator.emit(event, [arg]) }
-    public func emit(_ event: String, _ args: [JSONValue]) { broadcastOperator.emit(event, args) }
+    public func emit(_ event: String, _ args: JSONValue...) { broadcastOperator.emit(event, arguments: args) }
+    public func emit(_ event: String, _ arg: JSONValue) { broadcastOperator.emit(event, arguments: [arg]) }
+    public func emit(_ event: String, arguments args: [JSONValue]) { broadcastOperator.emit(event, arguments: args) }
 
     /// Emits with an acknowledgement callback; see `BroadcastOperator.emit(_:_:ack:)`.
-    public func emit(_ event: String, _ args: [JSONValue],
+    public func emit(_ event: String, arguments args: [JSONValue],
                      ack: @escaping @Sendable (Result<[JSONValue], SocketIOError>) -> Void) {
-        broadcastOperator.emit(event, args, ack: ack)
+        broadcastOperator.emit(event, arguments: args, ack: ack)
     }
 
     /// Emits one `Encodable` value as the single argument (`Data`/`[UInt8]` fields go as binary).
     public func emit(_ event: String, _ value: some Encodable) throws(SocketIOError) {
-        broadcastOperator.emit(event, [try encodeArgument(value)])
+        broadcastOperator.emit(event, arguments: [try encodeArgument(value)])
     }
 
     /// Emits and waits for every recipient's acknowledgement (the first argument of each reply).
     /// Set `timeout(...)` first, or a recipient that never answers keeps this waiting.
     public func emitWithAck(_ event: String, _ args: JSONValue...) async throws(SocketIOError) -> [JSONValue] {
-        try await emitWithAck(event, args)
+        try await emitWithAck(event, arguments: args)
     }
 
-    public func emitWithAck(_ event: String, _ args: [JSONValue]) async throws(SocketIOError) -> [JSONValue] {
+    public func emitWithAck(_ event: String, arguments args: [JSONValue]) async throws(SocketIOError) -> [JSONValue] {
         let op = broadcastOperator
         let result = await withCheckedContinuation { continuation in
-            op.emit(event, args) { continuation.resume(returning: $0) }
+            op.emit(event, arguments: args) { continuation.resume(returning: $0) }
         }
         return try result.get()
     }

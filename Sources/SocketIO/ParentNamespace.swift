@@ -58,14 +58,17 @@ public final class ParentNamespace: @unchecked Sendable {
     }
 
     /// Emits to every socket of every child namespace.
-    public func emit(_ event: String, _ args: JSONValue...) {
-        for child in children { child.emit(event, args) }
+    public func emit(_ event: String, _ args: JSONValue...) { emit(event, arguments: args) }
+
+    /// Emits an argument list assembled at run time to every child namespace.
+    public func emit(_ event: String, arguments args: [JSONValue]) {
+        for child in children { child.emit(event, arguments: args) }
     }
 
     /// Emits a Codable value to every socket of every child namespace.
     public func emit(_ event: String, _ value: some Encodable) throws(SocketIOError) {
         let arg = try encodeArgument(value)
-        for child in children { child.emit(event, [arg]) }
+        for child in children { child.emit(event, arguments: [arg]) }
     }
 }
 

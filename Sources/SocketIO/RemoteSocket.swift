@@ -25,8 +25,11 @@ public struct RemoteSocket: Sendable {
         local = socket
     }
 
-    public func emit(_ event: String, _ args: JSONValue...) { local?.emit(event, args) }
+    public func emit(_ event: String, _ args: JSONValue...) { local?.emit(event, arguments: args) }
+    public func emit(_ event: String, arguments args: [JSONValue]) { local?.emit(event, arguments: args) }
     public func join(_ rooms: Room...) { local?.join(rooms) }
+    public func join(_ rooms: some Sequence<Room>) { local?.join(rooms) }
     public func leave(_ rooms: Room...) { local?.leave(rooms) }
+    public func leave(_ rooms: some Sequence<Room>) { local?.leave(rooms) }
     public func disconnect(close: Bool = false) { local?.disconnect(close: close) }
 }

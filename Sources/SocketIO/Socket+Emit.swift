@@ -2,9 +2,9 @@ import SocketIOParser
 
 extension Socket {
     /// Emits `event` to this client: `socket.emit("hello", "world", 1)`.
-    public func emit(_ event: String, _ args: JSONValue...) { emitter.emit(event, args) }
-    public func emit(_ event: String, _ arg: JSONValue) { emitter.emit(event, [arg]) }
-    public func emit(_ event: String, _ args: [JSONValue]) { emitter.emit(event, args) }
+    public func emit(_ event: String, _ args: JSONValue...) { emitter.emit(event, arguments: args) }
+    public func emit(_ event: String, _ arg: JSONValue) { emitter.emit(event, arguments: [arg]) }
+    public func emit(_ event: String, arguments args: [JSONValue]) { emitter.emit(event, arguments: args) }
 
     /// Emits one `Encodable` value as the single argument (`Data`/`[UInt8]` fields go as binary).
     public func emit(_ event: String, _ value: some Encodable) throws(SocketIOError) {
@@ -13,14 +13,14 @@ extension Socket {
 
     /// Emits and calls `ack` with the client's reply arguments (or an error: disconnected, timed out
     /// when `timeout(...)` was set, dropped when volatile). Runs on the socket's loop.
-    public func emit(_ event: String, _ args: [JSONValue], ack: @escaping @Sendable (AckResult) -> Void) {
-        emitter.emit(event, args, ack: ack)
+    public func emit(_ event: String, arguments args: [JSONValue], ack: @escaping @Sendable (AckResult) -> Void) {
+        emitter.emit(event, arguments: args, ack: ack)
     }
 
     /// Emits and waits for the client's reply arguments. Without `timeout(...)` it waits until the
     /// client answers or disconnects.
     public func emitWithAck(_ event: String, _ args: JSONValue...) async throws(SocketIOError) -> [JSONValue] {
-        try await emitter.emitWithAck(event, args)
+        try await emitter.emitWithAck(event, arguments: args)
     }
 
     /// Emits a Codable value and decodes the reply's first argument as `R`.
@@ -64,19 +64,19 @@ public struct SocketEmitter: Sendable {
 
     public func emit(_ event: String, _ args: JSONValue...) { send(event, args, ack: nil) }
     public func emit(_ event: String, _ arg: JSONValue) { send(event, [arg], ack: nil) }
-    public func emit(_ event: String, _ args: [JSONValue]) { send(event, args, ack: nil) }
+    public func emit(_ event: String, arguments args: [JSONValue]) { send(event, args, ack: nil) }
     public func emit(_ event: String, _ value: some Encodable) throws(SocketIOError) {
         send(event, [try encodeArgument(value)], ack: nil)
     }
-    public func emit(_ event: String, _ args: [JSONValue], ack: @escaping @Sendable (AckResult) -> Void) {
+    public func emit(_ event: String, arguments args: [JSONValue], ack: @escaping @Sendable (AckResult) -> Void) {
         send(event, args, ack: ack)
     }
 
     public func emitWithAck(_ event: String, _ args: JSONValue...) async throws(SocketIOError) -> [JSONValue] {
-        try await emitWithAck(event, args)
+        try await emitWithAck(event, arguments: args)
     }
 
-    public func emitWithAck(_ event: String, _ args: [JSONValue]) async throws(SocketIOError) -> [JSONValue] {
+    public func emitWithAck(_ event: String, arguments args: [JSONValue]) async throws(SocketIOError) -> [JSONValue] {
         let result = await withCheckedContinuation { continuation in
             send(event, args) { continuation.resume(returning: $0) }
         }
@@ -85,7 +85,7 @@ public struct SocketEmitter: Sendable {
 
     public func emitWithAck<R: Decodable>(_ event: String, _ value: some Encodable,
                                           as type: R.Type) async throws(SocketIOError) -> R {
-        let reply = try await emitWithAck(event, [try encodeArgument(value)])
+        let reply = try await emitWithAck(event, arguments: [try encodeArgument(value)])
         return try decodeArgument(R.self, from: reply.first ?? .null, event: event)
     }
 

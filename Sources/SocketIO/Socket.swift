@@ -85,8 +85,10 @@ public final class Socket: @unchecked Sendable {
     public func to(_ rooms: some Sequence<Room>) -> BroadcastOperator { broadcast.to(rooms) }
     public func to(_ rooms: Room...) -> BroadcastOperator { broadcast.to(rooms) }
     public func `in`(_ rooms: Room...) -> BroadcastOperator { broadcast.to(rooms) }
+    public func `in`(_ rooms: some Sequence<Room>) -> BroadcastOperator { broadcast.to(rooms) }
     /// Everyone but this socket and the sockets in `rooms`.
     public func except(_ rooms: Room...) -> BroadcastOperator { broadcast.except(rooms) }
+    public func except(_ rooms: some Sequence<Room>) -> BroadcastOperator { broadcast.except(rooms) }
     /// Everyone on this server but this socket.
     public var local: BroadcastOperator { broadcast.local }
 

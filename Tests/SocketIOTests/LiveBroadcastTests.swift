@@ -11,7 +11,7 @@ import SocketIOParser
                     socket.join(args.compactMap(\.stringValue))
                     ack?()
                 }
-                socket.on("shout") { args, _ in socket.broadcast.emit("shout", args) }
+                socket.on("shout") { args, _ in socket.broadcast.emit("shout", arguments: args) }
             }
         }) { io, port in
             let (a, aID) = try await connectedClient(port)

@@ -13,7 +13,7 @@ struct Chat: Codable, Equatable, Sendable {
         try await withServer({ _ in }, { io in
             io.onConnection { socket in
                 socket.on("echo") { args, ack in
-                    if let ack { ack.send(args) } else { socket.emit("echo-back", args) }
+                    if let ack { ack.send(arguments: args) } else { socket.emit("echo-back", arguments: args) }
                 }
             }
         }) { _, port in
@@ -25,6 +25,27 @@ struct Chat: Codable, Equatable, Sendable {
             let ack = try await client.next { $0.type == .ack }
             #expect(ack.id == 42)
             #expect(ack.data == ["x"])
+            client.close()
+        }
+    }
+
+    /// As in JavaScript, an array literal is one argument; a runtime list of arguments says `arguments:`.
+    @Test func anArrayIsOneArgumentAndArgumentsSpreads() async throws {
+        try await withServer({ _ in }, { io in
+            io.onConnection { socket in
+                socket.on("go") { _, _ in
+                    socket.emit("one", [1, 2])
+                    let list: [JSONValue] = ["a", "b"]
+                    socket.emit("spread", arguments: list)
+                    socket.emit("variadic", 1, "two", [3])
+                }
+            }
+        }) { _, port in
+            let (client, _) = try await connectedClient(port)
+            try await client.emit("go", [])
+            #expect(try await client.nextEvent("one").args == [[1, 2]])
+            #expect(try await client.nextEvent("spread").args == ["a", "b"])
+            #expect(try await client.nextEvent("variadic").args == [1, "two", [3]])
             client.close()
         }
     }
