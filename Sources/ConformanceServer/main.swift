@@ -1,10 +1,11 @@
 // The server the protocol conformance suites (socket.io-protocol, engine.io-protocol) run against.
 //
-//   conformance-server [--port N] [--engine-io | --api-suite]
+//   conformance-server [--port N] [--engine-io | --api-suite] [--per-message-deflate]
 //
 // Default: Socket.IO on /socket.io/ with namespaces / and /custom.
 // With --engine-io: a bare Engine.IO server on /engine.io/ echoing every message.
 // With --api-suite: Socket.IO on /socket.io/ exposing the server API as events (ApiSuite.swift).
+// --per-message-deflate offers RFC 7692 compression on WebSockets (off by default, like Node).
 import Dispatch
 import EngineIO
 import Foundation
@@ -16,6 +17,7 @@ struct Arguments {
     var port = 3000
     var engineOnly = false
     var apiSuite = false
+    var perMessageDeflate = false
 
     init(_ argv: [String]) {
         var rest = argv.dropFirst()[...]
@@ -26,6 +28,7 @@ struct Arguments {
                 self.port = port
             case "--engine-io": engineOnly = true
             case "--api-suite": apiSuite = true
+            case "--per-message-deflate": perMessageDeflate = true
             default: fail("unknown argument \(arg)")
             }
         }
@@ -59,7 +62,7 @@ func onTermination(_ stop: @escaping @Sendable () async -> Void) -> [any Dispatc
 
 // MARK: Socket.IO
 
-func runSocketIO(port: Int) -> [any DispatchSourceSignal] {
+func runSocketIO(port: Int, perMessageDeflate: Bool) -> [any DispatchSourceSignal] {
     var options = ServerOptions()
     options.path = "/socket.io/"
     options.pingInterval = .milliseconds(300)
@@ -67,6 +70,7 @@ func runSocketIO(port: Int) -> [any DispatchSourceSignal] {
     options.maxHttpBufferSize = 1_000_000
     options.connectTimeout = .milliseconds(1000)
     options.cors = .anyOrigin
+    options.perMessageDeflate = perMessageDeflate
     let io = SocketIOServer(options)
 
     let onConnection: @Sendable (Socket) -> Void = { socket in
@@ -98,7 +102,7 @@ final class EngineOnlyHandler: HTTPRequestHandler, Sendable {
     }
 }
 
-func runEngineIO(port: Int) -> [any DispatchSourceSignal] {
+func runEngineIO(port: Int, perMessageDeflate: Bool) -> [any DispatchSourceSignal] {
     var options = EngineOptions()
     options.path = "/engine.io/"
     options.pingInterval = .milliseconds(300)
@@ -115,6 +119,7 @@ func runEngineIO(port: Int) -> [any DispatchSourceSignal] {
     httpOptions.port = port
     httpOptions.maxBodyBytes = options.maxPayload
     httpOptions.maxWebSocketMessageBytes = options.maxPayload
+    httpOptions.perMessageDeflate = perMessageDeflate
     let group = EventLoopGroup(loopCount: ProcessInfo.processInfo.activeProcessorCount)
     let http = HTTPServer(options: httpOptions, group: group, handler: EngineOnlyHandler(engine: engine))
     do {
@@ -132,7 +137,7 @@ func runEngineIO(port: Int) -> [any DispatchSourceSignal] {
 
 let arguments = Arguments(CommandLine.arguments)
 let signalSources =
-    arguments.engineOnly ? runEngineIO(port: arguments.port)
+    arguments.engineOnly ? runEngineIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate)
     : arguments.apiSuite ? runApiSuite(port: arguments.port)
-    : runSocketIO(port: arguments.port)
+    : runSocketIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate)
 withExtendedLifetime(signalSources) { dispatchMain() }
