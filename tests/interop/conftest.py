@@ -182,3 +182,13 @@ def api_server(start_server, request):
     if is_python_reference(request.config):
         pytest.skip("the python reference server has no --api-suite mode")
     return start_server(server_prefix(request.config) + ["--api-suite"], name="api-server")
+
+
+@pytest.fixture
+def deflate_server(start_server, request):
+    """The bare Engine.IO mode offering permessage-deflate (RFC 7692). The python reference has no such
+    switch."""
+    if is_python_reference(request.config):
+        pytest.skip("the python reference server has no --per-message-deflate switch")
+    return start_server(server_prefix(request.config) + ["--engine-io", "--per-message-deflate"],
+                        name="engineio-deflate-server")

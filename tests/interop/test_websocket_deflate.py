@@ -4,16 +4,6 @@ import asyncio
 import json
 
 import aiohttp
-import pytest
-
-
-@pytest.fixture
-def deflate_server(start_server, request):
-    from conftest import is_python_reference, server_prefix
-    if is_python_reference(request.config):
-        pytest.skip("the python reference server has no --per-message-deflate switch")
-    return start_server(server_prefix(request.config) + ["--engine-io", "--per-message-deflate"],
-                        name="engineio-deflate-server")
 
 
 async def echo_over_websocket(port: int, messages: list[str], compress: int):
