@@ -92,7 +92,7 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
         let unregister: (String) -> Void = { [weak self] id in self?.sessions.withLock { _ = $0.removeValue(forKey: id) } }
 
         if request.isWebSocketUpgrade {
-            let transport = WebSocketTransport()
+            let transport = WebSocketTransport(sessionLoop: loop)
             transport.connection = responder.upgradeToWebSocket(handler: transport)
             let session = EngineSocket(id: id, loop: loop, handshake: handshake, options: options,
                                        transport: .webSocket(transport), unregister: unregister)
@@ -121,7 +121,7 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
     /// happens here first, on the connection's loop.
     private func forward(_ request: HTTPRequest, responder: HTTPResponder, to session: EngineSocket, headers: HTTPHeaders) {
         if request.isWebSocketUpgrade {
-            let transport = WebSocketTransport()
+            let transport = WebSocketTransport(sessionLoop: session.loop)
             transport.session = session
             transport.connection = responder.upgradeToWebSocket(handler: transport)
             return onLoop(session.loop) { session.beginUpgrade(transport) }

@@ -14,6 +14,8 @@ package enum EngineCloseReason: String, Sendable {
 }
 
 /// One Engine.IO session. Confined to `loop`: every method and callback runs there.
+/// Loop-confined stored state is `@exclusivity(unchecked)`: only the loop thread touches it, and the
+/// runtime's dynamic exclusivity checks cost more than the rest of a broadcast delivery (README, Performance).
 package final class EngineSocket: @unchecked Sendable {
     package let id: String
     package let loop: EventLoop
@@ -33,25 +35,25 @@ package final class EngineSocket: @unchecked Sendable {
         case webSocket(WebSocketTransport)
     }
 
-    var readyState = ReadyState.open
-    var activeTransport: Transport
+    @exclusivity(unchecked) var readyState = ReadyState.open
+    @exclusivity(unchecked) var activeTransport: Transport
     /// Packets waiting for a poll (WebSocket sends go straight to the connection's queue).
-    var writeBuffer: [PreparedEngineMessage] = []
+    @exclusivity(unchecked) var writeBuffer: [PreparedEngineMessage] = []
     /// Set by `close` while polling with no poll pending: the next poll carries the close packet.
-    var pendingCloseReason: EngineCloseReason?
-    var closeTimer: ScheduledTimer?
+    @exclusivity(unchecked) var pendingCloseReason: EngineCloseReason?
+    @exclusivity(unchecked) var closeTimer: ScheduledTimer?
 
     // Heartbeat state (EngineSocket+Heartbeat.swift).
-    var pingIntervalTimer: ScheduledTimer?
-    var pingTimeoutTimer: ScheduledTimer?
-    var pingTimeoutDeadline: UInt64?
-    var lastPacketTime: UInt64
+    @exclusivity(unchecked) var pingIntervalTimer: ScheduledTimer?
+    @exclusivity(unchecked) var pingTimeoutTimer: ScheduledTimer?
+    @exclusivity(unchecked) var pingTimeoutDeadline: UInt64?
+    @exclusivity(unchecked) var lastPacketTime: UInt64
 
     static let maxPacketsPerPoll = 16
 
     // Upgrade state (EngineSocket+Upgrade.swift).
-    var upgrade: UpgradeAttempt?
-    var upgraded = false
+    @exclusivity(unchecked) var upgrade: UpgradeAttempt?
+    @exclusivity(unchecked) var upgraded = false
 
     init(id: String, loop: EventLoop, handshake: HTTPRequest, options: EngineOptions, transport: Transport,
          unregister: @escaping (String) -> Void) {

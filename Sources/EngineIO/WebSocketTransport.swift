@@ -5,17 +5,26 @@ import EngineIOParser
 /// The WebSocket side of a session. The connection lives on its own loop, which may differ from the
 /// session's after an upgrade; events and writes hop between them in order.
 final class WebSocketTransport: WebSocketHandler, @unchecked Sendable {
+    /// The loop of the session this transport serves (or is probing for); writes come from there.
+    let sessionLoop: EventLoop
     /// Set once, right after the upgrade creates it.
-    var connection: WebSocketConnection!
+    @exclusivity(unchecked) var connection: WebSocketConnection! {
+        didSet { writesInline = connection.loop === sessionLoop }
+    }
     /// Cleared when the connection closes, which breaks the session ↔ transport cycle.
-    var session: EngineSocket?
+    @exclusivity(unchecked) var session: EngineSocket?
+    /// The connection shares the session's loop, so a write needs no hop (and no thread check).
+    @exclusivity(unchecked) private var writesInline = false
 
     /// Over this many queued bytes the transport counts as busy, so volatile packets are dropped.
     static let writableHighWaterMark = 64 * 1024
 
+    init(sessionLoop: EventLoop) { self.sessionLoop = sessionLoop }
+
+    /// Session loop only.
     func write(_ frame: ByteBlock) {
         let connection = connection!
-        if connection.loop.inEventLoop {
+        if writesInline {
             connection.send(preparedFrame: frame)
         } else {
             connection.loop.execute { connection.send(preparedFrame: frame) }
@@ -24,7 +33,7 @@ final class WebSocketTransport: WebSocketHandler, @unchecked Sendable {
 
     /// The queue length is only readable on the connection's loop; from elsewhere, assume it can take more.
     var isWritable: Bool {
-        guard connection.loop.inEventLoop else { return true }
+        guard writesInline else { return true }
         return connection.bufferedAmount < Self.writableHighWaterMark
     }
 

@@ -19,19 +19,21 @@ package protocol WebSocketHandler: AnyObject {
 /// A server-side WebSocket. Every method is loop thread only.
 ///
 /// Confinement: all state belongs to `loop`'s thread, like the TCP connection under it.
+/// Loop-confined stored state is `@exclusivity(unchecked)`: only the loop thread touches it, and the
+/// runtime's dynamic exclusivity checks cost more than the rest of a broadcast delivery (README, Performance).
 package final class WebSocketConnection: @unchecked Sendable {
     package let loop: EventLoop
     private let tcp: TCPConnection?
-    private var handler: (any WebSocketHandler)?
-    private var decoder: WebSocketDecoder
+    @exclusivity(unchecked) private var handler: (any WebSocketHandler)?
+    @exclusivity(unchecked) private var decoder: WebSocketDecoder
     private let deflater: PerMessageDeflater?
     /// Once a close frame is queued nothing else may follow it (RFC 6455 §5.5.1).
-    private var closeSent = false
+    @exclusivity(unchecked) private var closeSent = false
     /// The code `webSocketDidClose` reports: the peer's, or the one we sent.
-    private var reportedCode: UInt16?
-    private var didReportClose = false
+    @exclusivity(unchecked) private var reportedCode: UInt16?
+    @exclusivity(unchecked) private var didReportClose = false
     /// Bytes that arrived behind the upgrade request, fed before anything read later.
-    private var pendingInput: [UInt8] = []
+    @exclusivity(unchecked) private var pendingInput: [UInt8] = []
     /// Slow-consumer policy: past this many unsent bytes the peer is dropped (see `HTTPServerOptions`).
     private let maxBufferedBytes: Int
 

@@ -21,8 +21,10 @@ private let currentLoopKey: pthread_key_t = {
 /// Everything an event loop owns (connections, HTTP state, Engine.IO sessions) is touched only on its
 /// thread. Other threads hand work over with `execute`.
 ///
-/// Confinement: `timers`, `sources`, `endOfTick` and `readBuffer` are touched only on the loop thread;
+/// Confinement: `timers`, `sources`, `pendingFlushes` and `readBuffer` are touched only on the loop thread;
 /// `inbox` is the one piece shared with other threads, behind a `Mutex`.
+/// Loop-confined stored state is `@exclusivity(unchecked)`: only the loop thread touches it, and the
+/// runtime's dynamic exclusivity checks cost more than the rest of a broadcast delivery (README, Performance).
 package final class EventLoop: @unchecked Sendable {
     struct Inbox {
         var tasks: [@Sendable () -> Void] = []
@@ -37,10 +39,11 @@ package final class EventLoop: @unchecked Sendable {
     private let wakeFd: Int32
     private let inbox = Mutex(Inbox())
 
-    var timers = TimerHeap()
-    private var sources: [UInt64: any EventSource] = [:]
-    private var nextToken: UInt64 = 1
-    private var endOfTick: [() -> Void] = []
+    @exclusivity(unchecked) var timers = TimerHeap()
+    @exclusivity(unchecked) private var sources: [UInt64: any EventSource] = [:]
+    @exclusivity(unchecked) private var nextToken: UInt64 = 1
+    /// Connections with writes queued this iteration; each flushes once, at the end of the iteration.
+    @exclusivity(unchecked) private var pendingFlushes: [TCPConnection] = []
     /// Shared by every connection of this loop: a read is delivered and consumed before the next one,
     /// so no connection needs a read buffer of its own.
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -112,10 +115,10 @@ package final class EventLoop: @unchecked Sendable {
         _ = withUnsafeBytes(of: &one) { Glibc.write(wakeFd, $0.baseAddress, 8) }
     }
 
-    /// Runs `body` once the current iteration's events, timers and tasks are done. Writes use it so
-    /// that everything queued for a socket in one iteration leaves in a single `writev`.
-    func deferToEndOfTick(_ body: @escaping () -> Void) {
-        endOfTick.append(body)
+    /// Flushes `connection` once the current iteration's events, timers and tasks are done, so that
+    /// everything queued for a socket in one iteration leaves in a single `writev`.
+    func flushAtEndOfTick(_ connection: TCPConnection) {
+        pendingFlushes.append(connection)
     }
 
     // MARK: fd registration (loop thread only)
@@ -161,11 +164,12 @@ package final class EventLoop: @unchecked Sendable {
         let tokens = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
         defer { eventBits.deallocate(); tokens.deallocate() }
         var batch: [@Sendable () -> Void] = []
+        var flushing: [TCPConnection] = []
 
         while true {
             let hasTasks = inbox.withLock { !$0.tasks.isEmpty || $0.stopRequested }
             var timeout: Int64 = -1
-            if hasTasks || !endOfTick.isEmpty {
+            if hasTasks || !pendingFlushes.isEmpty {
                 timeout = 0
             } else if let deadline = timers.nextDeadline {
                 let now = now()
@@ -204,10 +208,10 @@ package final class EventLoop: @unchecked Sendable {
             for task in batch { task() }
             batch.removeAll(keepingCapacity: true)
 
-            while !endOfTick.isEmpty {
-                let hooks = endOfTick
-                endOfTick.removeAll(keepingCapacity: true)
-                for hook in hooks { hook() }
+            while !pendingFlushes.isEmpty {
+                swap(&flushing, &pendingFlushes)
+                for connection in flushing { connection.flushAtEndOfTick() }
+                flushing.removeAll(keepingCapacity: true)
             }
 
             if stop, inbox.withLock({ $0.tasks.isEmpty }) { break }

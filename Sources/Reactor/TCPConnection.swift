@@ -16,6 +16,8 @@ package enum TCPCloseReason: Sendable, Equatable {
 /// Reads land in the loop's shared buffer and are handed to `onRead` as a borrowed chunk that is only
 /// valid during the call. Writes queue immutable `ByteBlock`s; everything queued in one loop iteration
 /// leaves in one `writev`, and EPOLLOUT is armed only while the kernel cannot take the queue.
+/// Loop-confined stored state is `@exclusivity(unchecked)`: only the loop thread touches it, and the
+/// runtime's dynamic exclusivity checks cost more than the rest of a broadcast delivery (README, Performance).
 package final class TCPConnection: @unchecked Sendable, EventSource {
     enum State { case open, flushingThenClose, lingering, closed }
 
@@ -33,16 +35,16 @@ package final class TCPConnection: @unchecked Sendable, EventSource {
     package var onDrained: (() -> Void)?
 
     /// Bytes queued and not yet accepted by the kernel.
-    package private(set) var queuedBytes = 0
+    @exclusivity(unchecked) package private(set) var queuedBytes = 0
 
-    var state = State.open
-    private var token: UInt64 = 0
-    private var interest: UInt32 = 0
-    private var readingEnabled = true
-    private var waitingForWritable = false
-    private var flushScheduled = false
-    private var queue = OutboundQueue()
-    private var lingerTimer: ScheduledTimer?
+    @exclusivity(unchecked) var state = State.open
+    @exclusivity(unchecked) private var token: UInt64 = 0
+    @exclusivity(unchecked) private var interest: UInt32 = 0
+    @exclusivity(unchecked) private var readingEnabled = true
+    @exclusivity(unchecked) private var waitingForWritable = false
+    @exclusivity(unchecked) private var flushScheduled = false
+    @exclusivity(unchecked) private var queue = OutboundQueue()
+    @exclusivity(unchecked) private var lingerTimer: ScheduledTimer?
 
     /// How long a closing connection keeps draining the peer's input after our FIN, so unread bytes
     /// do not turn into a RST that destroys the response in flight.
@@ -169,7 +171,7 @@ package final class TCPConnection: @unchecked Sendable, EventSource {
         peerHalfClosed = true
         updateInterest()
     }
-    private var peerHalfClosed = false
+    @exclusivity(unchecked) private var peerHalfClosed = false
 
     // MARK: writing
 
@@ -189,10 +191,13 @@ package final class TCPConnection: @unchecked Sendable, EventSource {
     private func scheduleFlush() {
         guard !flushScheduled, !waitingForWritable else { return }
         flushScheduled = true
-        loop.deferToEndOfTick { [self] in
-            flushScheduled = false
-            if state != .closed && !waitingForWritable { flush() }
-        }
+        loop.flushAtEndOfTick(self)
+    }
+
+    /// The loop's end-of-iteration call for a `scheduleFlush`.
+    func flushAtEndOfTick() {
+        flushScheduled = false
+        if state != .closed && !waitingForWritable { flush() }
     }
 
     /// Writes as much of the queue as the kernel takes, in gathers of up to IOV_MAX blocks.
@@ -247,7 +252,7 @@ package final class TCPConnection: @unchecked Sendable, EventSource {
         updateInterest()
         if queue.isEmpty { finishGracefulClose() } else { scheduleFlush() }
     }
-    private var lingerRequested = true
+    @exclusivity(unchecked) private var lingerRequested = true
 
     private func finishGracefulClose() {
         guard lingerRequested, !peerHalfClosed else {

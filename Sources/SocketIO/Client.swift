@@ -4,16 +4,18 @@ import SocketIOParser
 
 /// One Engine.IO session seen by Socket.IO: decodes its packets and multiplexes them over the
 /// namespaces it joined. Confined to the session's loop; only `loop` and `engine` are read elsewhere.
+/// Loop-confined stored state is `@exclusivity(unchecked)`: only the loop thread touches it, and the
+/// runtime's dynamic exclusivity checks cost more than the rest of a broadcast delivery (README, Performance).
 final class Client: @unchecked Sendable {
     let engine: EngineSocket
     let loop: EventLoop
     unowned let server: SocketIOServer
-    private var decoder: SocketPacketDecoder
-    private var sockets: [String: Socket] = [:]
+    @exclusivity(unchecked) private var decoder: SocketPacketDecoder
+    @exclusivity(unchecked) private var sockets: [String: Socket] = [:]
     /// Namespaces whose CONNECT is going through middlewares.
-    private var connecting: Set<String> = []
-    private var connectTimer: ScheduledTimer?
-    private(set) var isOpen = true
+    @exclusivity(unchecked) private var connecting: Set<String> = []
+    @exclusivity(unchecked) private var connectTimer: ScheduledTimer?
+    @exclusivity(unchecked) private(set) var isOpen = true
 
     init(engine: EngineSocket, server: SocketIOServer) {
         self.engine = engine

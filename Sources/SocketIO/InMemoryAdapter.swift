@@ -7,34 +7,96 @@ import Synchronization
 open class InMemoryAdapter: Adapter, @unchecked Sendable {
     /// The namespace this adapter serves; it owns the adapter, hence unowned.
     public unowned let namespace: Namespace
-    private let index = Mutex(RoomIndex())
+    private let state = Mutex(State())
+
+    struct State {
+        var index = RoomIndex()
+        /// Resolved recipients of single-room targets (and of the whole namespace), dropped when that
+        /// membership changes. Only broadcasts fill it.
+        var byRoom: [Room: RecipientGroups] = [:]
+        var everyone: RecipientGroups?
+        /// Bumped by every membership change, so a cache entry resolved outside the lock is stored
+        /// only if nothing changed meanwhile.
+        var version: UInt64 = 0
+
+        mutating func membershipChanged(rooms: some Sequence<Room>, sockets: Bool) {
+            version &+= 1
+            if sockets { everyone = nil }
+            for room in rooms { byRoom[room] = nil }
+        }
+    }
 
     public required init(namespace: Namespace) { self.namespace = namespace }
 
-    open func addAll(_ id: SocketID, rooms: Set<Room>) { index.withLock { $0.addAll(id, rooms: rooms) } }
-    open func del(_ id: SocketID, room: Room) { index.withLock { $0.del(id, room: room) } }
-    open func delAll(_ id: SocketID) { index.withLock { $0.delAll(id) } }
+    open func addAll(_ id: SocketID, rooms: Set<Room>) {
+        state.withLock { state in
+            state.membershipChanged(rooms: rooms, sockets: state.index.sids[id] == nil)
+            state.index.addAll(id, rooms: rooms)
+        }
+    }
 
-    open func sockets(_ rooms: Set<Room>) -> Set<SocketID> { index.withLock { $0.sockets(rooms) } }
-    open func socketRooms(_ id: SocketID) -> Set<Room>? { index.withLock { $0.sids[id] } }
-    open var rooms: [Room: Set<SocketID>] { index.withLock { $0.rooms } }
+    open func del(_ id: SocketID, room: Room) {
+        state.withLock { state in
+            state.membershipChanged(rooms: CollectionOfOne(room), sockets: false)
+            state.index.del(id, room: room)
+        }
+    }
+
+    open func delAll(_ id: SocketID) {
+        state.withLock { state in
+            guard let rooms = state.index.sids[id] else { return }
+            state.membershipChanged(rooms: rooms, sockets: true)
+            state.index.delAll(id)
+        }
+    }
+
+    open func sockets(_ rooms: Set<Room>) -> Set<SocketID> { state.withLock { $0.index.sockets(rooms) } }
+    open func socketRooms(_ id: SocketID) -> Set<Room>? { state.withLock { $0.index.sids[id] } }
+    open var rooms: [Room: Set<SocketID>] { state.withLock { $0.index.rooms } }
 
     /// Ids matched by `options`, computed under the lock and returned as a copy.
     public func recipients(_ options: BroadcastOptions) -> [SocketID] {
-        index.withLock { $0.recipients(options) }
+        state.withLock { $0.index.recipients(options) }
     }
 
     open func broadcast(_ packet: OutgoingPacket, options: BroadcastOptions) {
-        namespace.deliver(packet, to: recipients(options), flags: options.flags, ack: nil)
+        namespace.deliver(packet, to: recipientGroups(options), flags: options.flags, ack: nil)
     }
 
     open func broadcastWithAck(_ packet: OutgoingPacket, options: BroadcastOptions,
                                clientCount: @escaping @Sendable (Int) -> Void,
                                ack: @escaping @Sendable (AckResult) -> Void) {
-        let sockets = namespace.localSockets(recipients(options))
+        let recipients = recipientGroups(options)
         // Count first: replies may arrive on other loops before delivery returns.
-        clientCount(sockets.count)
-        namespace.deliver(packet, to: sockets, flags: options.flags, ack: ack)
+        clientCount(recipients.count)
+        namespace.deliver(packet, to: recipients, flags: options.flags, ack: ack)
+    }
+
+    /// The sockets matched by `options`: the cached groups of a room (or of everyone) minus the
+    /// exceptions; a union of several rooms is resolved afresh.
+    func recipientGroups(_ options: BroadcastOptions) -> RecipientGroups {
+        guard options.rooms.count <= 1 else {
+            return RecipientGroups(namespace.localSockets(recipients(options)))
+        }
+        let room = options.rooms.first
+        let (cached, ids, excludedIDs, version) = state.withLock { state in
+            let cached = if let room { state.byRoom[room] } else { state.everyone }
+            var ids: [SocketID] = []
+            if cached == nil {
+                ids = if let room { Array(state.index.rooms[room] ?? []) } else { Array(state.index.sids.keys) }
+            }
+            let excluded = options.except.isEmpty ? [] : Array(state.index.sockets(options.except))
+            return (cached, ids, excluded, state.version)
+        }
+        let excluded = SocketExclusion(excludedIDs.isEmpty ? [] : namespace.localSockets(excludedIDs))
+        if let cached { return cached.excluding(excluded) }
+
+        let resolved = RecipientGroups(namespace.localSockets(ids))
+        state.withLock { state in
+            guard state.version == version else { return }
+            if let room { state.byRoom[room] = resolved } else { state.everyone = resolved }
+        }
+        return resolved.excluding(excluded)
     }
 
     open func fetchSockets(_ options: BroadcastOptions) async -> [RemoteSocket] {

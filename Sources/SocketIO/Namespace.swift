@@ -113,21 +113,12 @@ public final class Namespace: Broadcasting, @unchecked Sendable {
         state.withLock { state in ids.compactMap { state.sockets[$0] } }
     }
 
-    func deliver(_ packet: OutgoingPacket, to ids: [SocketID], flags: BroadcastFlags,
-                 ack: (@Sendable (AckResult) -> Void)?) {
-        deliver(packet, to: localSockets(ids), flags: flags, ack: ack)
-    }
-
     /// Encodes once, then one task per loop hands the same prepared messages to each of its sockets.
-    func deliver(_ packet: OutgoingPacket, to sockets: [Socket], flags: BroadcastFlags,
+    func deliver(_ packet: OutgoingPacket, to recipients: RecipientGroups, flags: BroadcastFlags,
                  ack: (@Sendable (AckResult) -> Void)?) {
-        guard !sockets.isEmpty else { return }
+        guard recipients.count > 0 else { return }
         let prepared = packet.prepare()
-        var groups: [ObjectIdentifier: (loop: EventLoop, sockets: [Socket])] = [:]
-        for socket in sockets {
-            groups[ObjectIdentifier(socket.loop), default: (socket.loop, [])].sockets.append(socket)
-        }
-        for (_, group) in groups {
+        for group in recipients.groups {
             let members = group.sockets
             let work: @Sendable () -> Void = {
                 for socket in members { socket.deliver(prepared, packet: packet, flags: flags, ack: ack) }

@@ -64,8 +64,8 @@ extension Socket {
     /// Autoclosures: a broadcast's event and arguments are rebuilt from the packet on demand, which
     /// cost an array per recipient when (as usual) nobody listens.
     func notifyOutgoing(_ event: @autoclosure () -> String, _ args: @autoclosure () -> [JSONValue]) {
+        guard hasOutgoingListeners.load(ordering: .acquiring) else { return }
         let outgoing = listeners.withLock { $0.anyOutgoing }
-        guard !outgoing.isEmpty else { return }
         let (event, args) = (event(), args())
         for entry in outgoing { entry.listener(event, args) }
     }

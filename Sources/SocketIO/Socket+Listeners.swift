@@ -124,6 +124,7 @@ extension Socket {
         listeners.withLock { table in
             let id = table.makeID()
             table.anyOutgoing.append(.init(id: id, listener: listener))
+            hasOutgoingListeners.store(true, ordering: .releasing)
             return id
         }
     }
@@ -133,6 +134,7 @@ extension Socket {
         listeners.withLock { table in
             let id = table.makeID()
             table.anyOutgoing.insert(.init(id: id, listener: listener), at: 0)
+            hasOutgoingListeners.store(true, ordering: .releasing)
             return id
         }
     }
@@ -140,6 +142,7 @@ extension Socket {
     public func offAnyOutgoing(_ id: ListenerID? = nil) {
         listeners.withLock { table in
             if let id { table.anyOutgoing.removeAll { $0.id == id } } else { table.anyOutgoing = [] }
+            hasOutgoingListeners.store(!table.anyOutgoing.isEmpty, ordering: .releasing)
         }
     }
 

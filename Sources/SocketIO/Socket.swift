@@ -23,8 +23,10 @@ public final class Socket: @unchecked Sendable {
     private let joinable = Atomic<Bool>(true)
     private let userData = Mutex<JSONValue>(.null)
     let listeners = Mutex(ListenerTable())
+    /// Mirrors `!listeners.anyOutgoing.isEmpty`, so a broadcast takes no lock per recipient to find out.
+    let hasOutgoingListeners = Atomic<Bool>(false)
     /// Loop-confined.
-    var acks = AckRegistry()
+    @exclusivity(unchecked) var acks = AckRegistry()
 
     init(namespace: Namespace, client: Client, auth: JSONValue?) {
         self.id = Socket.makeID()
@@ -141,5 +143,6 @@ public final class Socket: @unchecked Sendable {
         for handler in disconnect { handler(reason) }
         // Handlers usually capture the socket; dropping them breaks those cycles.
         listeners.withLock { $0 = ListenerTable() }
+        hasOutgoingListeners.store(false, ordering: .releasing)
     }
 }
