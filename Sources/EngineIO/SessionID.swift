@@ -1,18 +1,25 @@
-/// Session ids: 15 random bytes as 20 URL-safe base64 characters, like Node's base64id.
-/// A sid is a bearer credential for the session, so it comes from the system CSPRNG.
-enum SessionID {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+/// Session (and Socket.IO socket) ids: 15 random bytes as 20 URL-safe base64 characters, like Node's
+/// base64id. An id is a bearer credential, so it comes from the system CSPRNG.
+package enum SessionID {
+    private static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
-    static func make() -> String {
+    package static func make() -> String {
+        // Two draws (each one getrandom call) give 16 bytes; the id uses 15.
         var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8](repeating: 0, count: 15)
-        for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
-        var out: [UInt8] = []
-        out.reserveCapacity(20)
-        for chunk in stride(from: 0, to: 15, by: 3) {
-            let value = UInt32(bytes[chunk]) << 16 | UInt32(bytes[chunk + 1]) << 8 | UInt32(bytes[chunk + 2])
-            for shift in [18, 12, 6, 0] { out.append(alphabet[Int(value >> UInt32(shift) & 0x3F)]) }
+        var random = (generator.next() as UInt64, generator.next() as UInt64)
+        return withUnsafeBytes(of: &random) { bytes in
+            String(unsafeUninitializedCapacity: 20) { out in
+                let table = alphabet.utf8Start
+                for group in 0..<5 {
+                    let b = 3 * group
+                    let value = UInt32(bytes[b]) << 16 | UInt32(bytes[b + 1]) << 8 | UInt32(bytes[b + 2])
+                    out[4 * group] = table[Int(value >> 18 & 0x3F)]
+                    out[4 * group + 1] = table[Int(value >> 12 & 0x3F)]
+                    out[4 * group + 2] = table[Int(value >> 6 & 0x3F)]
+                    out[4 * group + 3] = table[Int(value & 0x3F)]
+                }
+                return 20
+            }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -33,16 +33,25 @@ package struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictiona
     }
 
     /// True if a comma-separated header (e.g. `Connection`) lists `token`, case-insensitive.
+    /// A parameterised item (`gzip;q=1`) counts by its token part.
     package func contains(name: String, token: String) -> Bool {
-        for value in values(for: name) {
-            for item in value.split(separator: ",") {
-                let trimmed = item.trimmingOWS()
-                // A parameterised item (`gzip;q=1`) counts by its token part.
-                let bare = trimmed.split(separator: ";", maxSplits: 1).first.map { $0.trimmingOWS() } ?? trimmed
-                if HTTPHeaders.sameName(String(bare), token) { return true }
-            }
+        fields.contains { HTTPHeaders.sameName($0.name, name) && HTTPHeaders.list($0.value, contains: token) }
+    }
+
+    /// Byte-wise, as it runs for several headers of every request.
+    static func list(_ value: String, contains token: String) -> Bool {
+        let bytes = value.utf8, wanted = token.utf8
+        var start = bytes.startIndex
+        while true {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
+            var item = bytes[start..<end]
+            if let semicolon = item.firstIndex(of: UInt8(ascii: ";")) { item = item[..<semicolon] }
+            while let first = item.first, first == 0x20 || first == 0x09 { item = item.dropFirst() }
+            while let last = item.last, last == 0x20 || last == 0x09 { item = item.dropLast() }
+            if item.elementsEqual(wanted, by: { asciiLower($0) == asciiLower($1) }) { return true }
+            guard end < bytes.endIndex else { return false }
+            start = bytes.index(after: end)
         }
-        return false
     }
 
     package var count: Int { fields.count }
@@ -68,6 +77,14 @@ package struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictiona
     package static func sameName(_ a: String, _ b: String) -> Bool {
         let a = a.utf8, b = b.utf8
         guard a.count == b.count else { return false }
+        // Header lookups run many times per request: compare the contiguous bytes when we can.
+        let fast = a.withContiguousStorageIfAvailable { x in
+            b.withContiguousStorageIfAvailable { y in
+                for i in 0..<x.count where x[i] != y[i] && asciiLower(x[i]) != asciiLower(y[i]) { return false }
+                return true
+            }
+        }
+        if let fast, let result = fast { return result }
         for (x, y) in zip(a, b) where x != y {
             if asciiLower(x) != asciiLower(y) { return false }
         }

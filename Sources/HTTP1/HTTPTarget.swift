@@ -1,28 +1,41 @@
-/// Splitting and percent-decoding a request-target.
+/// Splitting and percent-decoding a request-target. Byte-wise over UTF-8: it runs for every request.
 package enum HTTPTarget {
+    typealias Bytes = Substring.UTF8View
+
     /// The decoded path and query items of `target`. The path must be validly encoded UTF-8 without
     /// NUL (400 otherwise); the query is decoded leniently, as browsers and Node do.
     package static func parse(_ target: String) throws(HTTPParseError) -> (path: String, queryItems: [(name: String, value: String)]) {
-        var rest = Substring(target)
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        var rest = Substring(target).utf8
+        if let hash = rest.firstIndex(of: UInt8(ascii: "#")) { rest = rest[..<hash] }
+        var rootPath = false
         // absolute-form (`http://host/path`): keep the path part only.
-        if !rest.hasPrefix("/"), !rest.hasPrefix("*"), let colon = rest.firstIndex(of: ":"),
-           rest[colon...].hasPrefix("://") {
+        if let first = rest.first, first != UInt8(ascii: "/"), first != UInt8(ascii: "*"),
+           let colon = rest.firstIndex(of: UInt8(ascii: ":")), rest[colon...].starts(with: "://".utf8) {
             let afterAuthority = rest[rest.index(colon, offsetBy: 3)...]
-            rest = afterAuthority.firstIndex(where: { $0 == "/" || $0 == "?" }).map { afterAuthority[$0...] } ?? "/"
-            if rest.hasPrefix("?") { rest = "/" + rest }
+            if let start = afterAuthority.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) {
+                rest = afterAuthority[start...]
+                rootPath = rest.first == UInt8(ascii: "?")
+            } else {
+                rest = rest[rest.endIndex...]
+                rootPath = true
+            }
         }
-        let rawPath: Substring
-        let rawQuery: Substring?
-        if let q = rest.firstIndex(of: "?") {
+        let rawPath: Bytes
+        var rawQuery: Bytes?
+        if let q = rest.firstIndex(of: UInt8(ascii: "?")) {
             rawPath = rest[..<q]
             rawQuery = rest[rest.index(after: q)...]
         } else {
             rawPath = rest
-            rawQuery = nil
         }
-        guard let path = percentDecode(rawPath, plusAsSpace: false, strict: true) else {
-            throw .malformed("invalid percent-encoding in the path")
+        let path: String
+        if rootPath {
+            path = "/"
+        } else {
+            guard let decoded = percentDecode(rawPath, plusAsSpace: false, strict: true) else {
+                throw .malformed("invalid percent-encoding in the path")
+            }
+            path = decoded
         }
         if path.utf8.contains(0) { throw .malformed("NUL byte in the path") }
         return (path, rawQuery.map(queryItems) ?? [])
@@ -30,18 +43,22 @@ package enum HTTPTarget {
 
     /// `a=1&b=two+words&flag` → [("a","1"), ("b","two words"), ("flag","")].
     package static func queryItems(_ query: Substring) -> [(name: String, value: String)] {
+        queryItems(query.utf8)
+    }
+
+    static func queryItems(_ query: Bytes) -> [(name: String, value: String)] {
         var items: [(name: String, value: String)] = []
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let name: Substring, value: Substring
-            if let eq = pair.firstIndex(of: "=") {
+        for pair in query.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let name: Bytes, value: Bytes
+            if let eq = pair.firstIndex(of: UInt8(ascii: "=")) {
                 name = pair[..<eq]
                 value = pair[pair.index(after: eq)...]
             } else {
                 name = pair
-                value = ""
+                value = pair[pair.endIndex...]
             }
-            items.append((name: percentDecode(name, plusAsSpace: true, strict: false) ?? String(name),
-                          value: percentDecode(value, plusAsSpace: true, strict: false) ?? String(value)))
+            items.append((name: percentDecode(name, plusAsSpace: true, strict: false) ?? String(Substring(name)),
+                          value: percentDecode(value, plusAsSpace: true, strict: false) ?? String(Substring(value))))
         }
         return items
     }
@@ -49,8 +66,12 @@ package enum HTTPTarget {
     /// Decodes `%XX` escapes. Strict: a bad escape or invalid UTF-8 gives nil. Lenient: a bad escape
     /// stays literal and invalid UTF-8 becomes U+FFFD.
     package static func percentDecode(_ text: Substring, plusAsSpace: Bool, strict: Bool) -> String? {
-        let utf8 = Array(text.utf8)
-        if !utf8.contains(0x25), !(plusAsSpace && utf8.contains(0x2B)) { return String(text) }
+        percentDecode(text.utf8, plusAsSpace: plusAsSpace, strict: strict)
+    }
+
+    static func percentDecode(_ text: Bytes, plusAsSpace: Bool, strict: Bool) -> String? {
+        if !text.contains(where: { $0 == 0x25 || (plusAsSpace && $0 == 0x2B) }) { return String(Substring(text)) }
+        let utf8 = Array(text)
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count)
         var i = 0

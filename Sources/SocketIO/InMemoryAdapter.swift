@@ -22,6 +22,7 @@ open class InMemoryAdapter: Adapter, @unchecked Sendable {
         mutating func membershipChanged(rooms: some Sequence<Room>, sockets: Bool) {
             version &+= 1
             if sockets { everyone = nil }
+            guard !byRoom.isEmpty else { return }
             for room in rooms { byRoom[room] = nil }
         }
     }

@@ -12,7 +12,11 @@ import Synchronization
 public final class Socket: @unchecked Sendable {
     /// Unique per namespace connection; also the name of the socket's own room.
     public let id: SocketID
-    public let handshake: Handshake
+    /// What the client sent when it connected. Built on access from the session's request, which the
+    /// session keeps anyway: a copy per socket cost ~800 bytes of every idle connection.
+    public var handshake: Handshake { Handshake(request: client.engine.handshake, auth: auth, now: connectedAt) }
+    private let auth: JSONValue?
+    private let connectedAt: Date
     public let namespace: Namespace
     let client: Client
     let loop: EventLoop
@@ -29,20 +33,14 @@ public final class Socket: @unchecked Sendable {
     @exclusivity(unchecked) var acks = AckRegistry()
 
     init(namespace: Namespace, client: Client, auth: JSONValue?) {
-        self.id = Socket.makeID()
+        self.id = SessionID.make()
         self.namespace = namespace
         self.client = client
         self.loop = client.loop
-        self.handshake = Handshake(request: client.engine.handshake, auth: auth)
+        self.auth = auth
+        self.connectedAt = Date()
     }
 
-    /// 15 random bytes in URL-safe base64: 20 characters, like Node's ids.
-    static func makeID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<15).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-    }
 
     public var server: SocketIOServer { namespace.server }
     /// True between the CONNECT answer and the disconnect.

@@ -25,31 +25,64 @@ package enum WebSocketHandshake {
         }
         guard method == "GET" else { return reject(400, "WebSocket upgrade requires GET, got \(method)") }
         guard let upgrade = header("Upgrade") else { return reject(400, "missing Upgrade header") }
-        guard tokens(upgrade).contains("websocket") else {
+        guard listContains(upgrade, token: "websocket") else {
             return reject(400, "Upgrade header does not contain \"websocket\"")
         }
         guard let connection = header("Connection") else { return reject(400, "missing Connection header") }
-        guard tokens(connection).contains("upgrade") else {
+        guard listContains(connection, token: "upgrade") else {
             return reject(400, "Connection header does not contain \"upgrade\"")
         }
         guard let version = header("Sec-WebSocket-Version") else {
             return reject(426, "missing Sec-WebSocket-Version header; only version 13 is supported")
         }
-        let trimmedVersion = version.trimmingCharacters(in: .whitespaces)
+        let trimmedVersion = trimmed(version)
         guard trimmedVersion == "13" else {
             return reject(426, "unsupported Sec-WebSocket-Version \(trimmedVersion); only version 13 is supported")
         }
         guard let rawKey = header("Sec-WebSocket-Key") else { return reject(400, "missing Sec-WebSocket-Key header") }
-        let key = rawKey.trimmingCharacters(in: .whitespaces)
+        let key = trimmed(rawKey)
         guard key.utf8.count == 24, let decoded = Data(base64Encoded: key), decoded.count == 16 else {
             return reject(400, "Sec-WebSocket-Key must be base64 of 16 bytes")
         }
         return .success(acceptValue(forKey: key))
     }
 
-    /// Lowercased comma-separated tokens; `Upgrade` values may carry versions ("websocket/13" is
-    /// not "websocket", but "h2c, websocket" is).
-    private static func tokens(_ value: String) -> [String] {
-        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    /// True if the comma-separated `value` has an item equal to `token` (ASCII case-insensitive, spaces
+    /// and tabs around items ignored). `Upgrade` items may carry versions: "websocket/13" is not
+    /// "websocket", but "h2c, websocket" lists it. Byte-wise: this runs for every WebSocket handshake.
+    static func listContains(_ value: String, token: StaticString) -> Bool {
+        let wanted = UnsafeRawBufferPointer(start: token.utf8Start, count: token.utf8CodeUnitCount)
+        var value = value
+        return value.withUTF8 { bytes in
+            var start = 0
+            while start <= bytes.count {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.count
+                let item = trimmedRange(bytes, start..<end)
+                if item.count == wanted.count,
+                   zip(bytes[item], wanted).allSatisfy({ asciiLower($0) == asciiLower($1) }) {
+                    return true
+                }
+                start = end + 1
+            }
+            return false
+        }
     }
+
+    /// Without leading and trailing spaces and tabs.
+    static func trimmed(_ value: String) -> String {
+        var value = value
+        return value.withUTF8 { bytes in
+            let range = trimmedRange(bytes, 0..<bytes.count)
+            return range.count == bytes.count ? nil : String(decoding: bytes[range], as: UTF8.self)
+        } ?? value
+    }
+
+    private static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
+        var lower = range.lowerBound, upper = range.upperBound
+        while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
+        while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
+        return lower..<upper
+    }
+
+    private static func asciiLower(_ c: UInt8) -> UInt8 { (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c }
 }
