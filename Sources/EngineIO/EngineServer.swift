@@ -9,6 +9,7 @@ import HTTPServer
 /// so requests for it hop there. The sid table is the only shared state.
 package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
     package let options: EngineOptions
+    private let sessionOptions: SharedEngineOptions
     private let sessions = Mutex<[String: EngineSocket]>([:])
     /// Boxed: a bare closure in a `Mutex` is re-abstracted on every `withLock { $0 }` write-back, so
     /// each read wrapped it in two more thunks and calling it cost O(connections so far).
@@ -18,6 +19,7 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
 
     package init(options: EngineOptions) {
         self.options = options
+        self.sessionOptions = SharedEngineOptions(options)
         var path = options.path
         if !path.hasPrefix("/") { path = "/" + path }
         if !path.hasSuffix("/") { path += "/" }
@@ -94,7 +96,7 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
         if request.isWebSocketUpgrade {
             let transport = WebSocketTransport(sessionLoop: loop)
             transport.connection = responder.upgradeToWebSocket(handler: transport)
-            let session = EngineSocket(id: id, loop: loop, handshake: handshake, options: options,
+            let session = EngineSocket(id: id, loop: loop, handshake: handshake, options: sessionOptions,
                                        transport: .webSocket(transport), unregister: unregister)
             transport.session = session
             register(session)
@@ -102,7 +104,7 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
             onConnection?(session)
         } else {
             let polling = PollingTransport()
-            let session = EngineSocket(id: id, loop: loop, handshake: handshake, options: options,
+            let session = EngineSocket(id: id, loop: loop, handshake: handshake, options: sessionOptions,
                                        transport: .polling(polling), unregister: unregister)
             register(session)
             let upgrades: [EngineTransportName] = options.allowUpgrades && options.transports.contains(.websocket) ? [.websocket] : []

@@ -21,7 +21,8 @@ package final class EngineSocket: @unchecked Sendable {
     package let loop: EventLoop
     /// The request that opened the session (headers, query, remote address).
     package let handshake: HTTPRequest
-    let options: EngineOptions
+    private let shared: SharedEngineOptions
+    var options: EngineOptions { shared.options }
     /// Removes the session from the server's table once it is closed.
     private let unregister: (String) -> Void
 
@@ -55,12 +56,12 @@ package final class EngineSocket: @unchecked Sendable {
     @exclusivity(unchecked) var upgrade: UpgradeAttempt?
     @exclusivity(unchecked) var upgraded = false
 
-    init(id: String, loop: EventLoop, handshake: HTTPRequest, options: EngineOptions, transport: Transport,
+    init(id: String, loop: EventLoop, handshake: HTTPRequest, options: SharedEngineOptions, transport: Transport,
          unregister: @escaping (String) -> Void) {
         self.id = id
         self.loop = loop
         self.handshake = handshake
-        self.options = options
+        self.shared = options
         self.activeTransport = transport
         self.unregister = unregister
         self.lastPacketTime = loop.now()

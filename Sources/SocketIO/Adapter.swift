@@ -73,51 +73,60 @@ public protocol Adapter: AnyObject, Sendable {
 /// The room ↔ socket index of the in-memory adapter: a value type so it can be tested on its own and
 /// kept behind one lock.
 struct RoomIndex: Sendable {
-    private(set) var rooms: [Room: Set<SocketID>] = [:]
-    private(set) var sids: [SocketID: Set<Room>] = [:]
+    private(set) var members: [Room: CompactSet<SocketID>] = [:]
+    private var joined: [SocketID: CompactSet<Room>] = [:]
+
+    /// Every room with its members (a snapshot).
+    var rooms: [Room: Set<SocketID>] { members.mapValues(\.set) }
+    /// The rooms of every socket (a snapshot).
+    var sids: [SocketID: Set<Room>] { joined.mapValues(\.set) }
+
+    func rooms(of id: SocketID) -> Set<Room>? { joined[id]?.set }
+    func contains(_ id: SocketID) -> Bool { joined[id] != nil }
+    /// Every socket with at least one room.
+    var socketIDs: Dictionary<SocketID, CompactSet<Room>>.Keys { joined.keys }
 
     mutating func addAll(_ id: SocketID, rooms newRooms: Set<Room>) {
-        sids[id, default: []].formUnion(newRooms)
-        for room in newRooms { rooms[room, default: []].insert(id) }
+        joined[id, default: CompactSet()].formUnion(newRooms)
+        for room in newRooms { members[room, default: CompactSet()].insert(id) }
     }
 
     mutating func del(_ id: SocketID, room: Room) {
-        sids[id]?.remove(room)
+        joined[id]?.remove(room)
         removeFromRoom(id, room)
     }
 
     mutating func delAll(_ id: SocketID) {
-        guard let joined = sids.removeValue(forKey: id) else { return }
-        for room in joined { removeFromRoom(id, room) }
+        guard let rooms = joined.removeValue(forKey: id) else { return }
+        for room in rooms { removeFromRoom(id, room) }
     }
 
     private mutating func removeFromRoom(_ id: SocketID, _ room: Room) {
-        guard rooms[room]?.remove(id) != nil else { return }
-        if rooms[room]?.isEmpty == true { rooms[room] = nil }
+        guard members[room]?.remove(id) == true else { return }
+        if members[room]?.isEmpty == true { members[room] = nil }
     }
 
     func sockets(_ selected: Set<Room>) -> Set<SocketID> {
-        if selected.isEmpty { return Set(sids.keys) }
+        if selected.isEmpty { return Set(joined.keys) }
         var result = Set<SocketID>()
-        for room in selected { if let members = rooms[room] { result.formUnion(members) } }
+        for room in selected { if let ids = members[room] { result.formUnion(ids) } }
         return result
     }
 
     /// The union of `options.rooms` (or everyone) minus every member of `options.except`, each once.
     func recipients(_ options: BroadcastOptions) -> [SocketID] {
-        // The common `to(room).emit`: members are unique already, so skip the dedup set (a String hash
-        // and insert per recipient was the largest cost of a broadcast).
+        // The common `to(room).emit`: members are unique already, so skip the dedup set.
         if options.except.isEmpty, options.rooms.count == 1, let room = options.rooms.first {
-            return rooms[room].map { Array($0) } ?? []
+            return members[room].map { Array($0) } ?? []
         }
         var excluded = Set<SocketID>()
-        for room in options.except { if let members = rooms[room] { excluded.formUnion(members) } }
-        if options.rooms.isEmpty { return sids.keys.filter { !excluded.contains($0) } }
+        for room in options.except { if let ids = members[room] { excluded.formUnion(ids) } }
+        if options.rooms.isEmpty { return joined.keys.filter { !excluded.contains($0) } }
         var seen = Set<SocketID>()
         var result: [SocketID] = []
         for room in options.rooms {
-            guard let members = rooms[room] else { continue }
-            for id in members where !excluded.contains(id) && seen.insert(id).inserted { result.append(id) }
+            guard let ids = members[room] else { continue }
+            for id in ids where !excluded.contains(id) && seen.insert(id).inserted { result.append(id) }
         }
         return result
     }

@@ -11,9 +11,11 @@ final class Client: @unchecked Sendable {
     let loop: EventLoop
     unowned let server: SocketIOServer
     @exclusivity(unchecked) private var decoder: SocketPacketDecoder
-    @exclusivity(unchecked) private var sockets: [String: Socket] = [:]
+    /// Connected namespaces. A client joins a handful at most, so arrays beat hashed containers: no
+    /// hashing per packet, and an idle connection keeps no table storage.
+    @exclusivity(unchecked) private var sockets: [Socket] = []
     /// Namespaces whose CONNECT is going through middlewares.
-    @exclusivity(unchecked) private var connecting: Set<String> = []
+    @exclusivity(unchecked) private var connecting: [String] = []
     @exclusivity(unchecked) private var connectTimer: ScheduledTimer?
     @exclusivity(unchecked) private(set) var isOpen = true
 
@@ -56,9 +58,9 @@ final class Client: @unchecked Sendable {
         let name = packet.namespace
         if packet.type == .connect {
             // A second CONNECT for a namespace already joined (or joining) is a protocol violation.
-            guard sockets[name] == nil, !connecting.contains(name) else { return close(.forcedClose) }
+            guard socket(for: name) == nil, !connecting.contains(name) else { return close(.forcedClose) }
             connect(name, auth: packet.data)
-        } else if let socket = sockets[name], packet.type != .connectError {
+        } else if let socket = socket(for: name), packet.type != .connectError {
             socket.onPacket(packet)
         } else {
             close(.forcedClose)
@@ -72,23 +74,25 @@ final class Client: @unchecked Sendable {
             send(SocketPacket(type: .connectError, namespace: name, data: .object(error)))
             return
         }
-        connecting.insert(name)
+        connecting.append(name)
         namespace.add(self, auth: auth)
     }
 
     // MARK: Socket bookkeeping (loop only)
 
     func register(_ socket: Socket) {
-        connecting.remove(socket.namespace.name)
-        sockets[socket.namespace.name] = socket
+        connecting.removeAll { $0 == socket.namespace.name }
+        sockets.append(socket)
         connectTimer?.cancel()
         connectTimer = nil
     }
 
-    func connectFailed(namespace: String) { connecting.remove(namespace) }
+    func connectFailed(namespace: String) { connecting.removeAll { $0 == namespace } }
+
+    private func socket(for namespace: String) -> Socket? { sockets.first { $0.namespace.name == namespace } }
 
     func remove(_ socket: Socket) {
-        if sockets[socket.namespace.name] === socket { sockets[socket.namespace.name] = nil }
+        sockets.removeAll { $0 === socket }
     }
 
     // MARK: Outgoing (loop only)
@@ -110,7 +114,7 @@ final class Client: @unchecked Sendable {
 
     /// `socket.disconnect(close: true)`: every namespace gets a DISCONNECT, then the session closes.
     func disconnectAll() {
-        for socket in Array(sockets.values) {
+        for socket in sockets {
             send(SocketPacket(type: .disconnect, namespace: socket.namespace.name))
             socket.onClose(.serverNamespaceDisconnect)
         }
@@ -131,7 +135,7 @@ final class Client: @unchecked Sendable {
         connectTimer = nil
         engine.onMessage = nil
         engine.onClose = nil
-        let closing = Array(sockets.values)
+        let closing = sockets
         sockets.removeAll()
         connecting.removeAll()
         for socket in closing { socket.onClose(reason) }

@@ -31,7 +31,7 @@ open class InMemoryAdapter: Adapter, @unchecked Sendable {
 
     open func addAll(_ id: SocketID, rooms: Set<Room>) {
         state.withLock { state in
-            state.membershipChanged(rooms: rooms, sockets: state.index.sids[id] == nil)
+            state.membershipChanged(rooms: rooms, sockets: !state.index.contains(id))
             state.index.addAll(id, rooms: rooms)
         }
     }
@@ -45,14 +45,14 @@ open class InMemoryAdapter: Adapter, @unchecked Sendable {
 
     open func delAll(_ id: SocketID) {
         state.withLock { state in
-            guard let rooms = state.index.sids[id] else { return }
+            guard let rooms = state.index.rooms(of: id) else { return }
             state.membershipChanged(rooms: rooms, sockets: true)
             state.index.delAll(id)
         }
     }
 
     open func sockets(_ rooms: Set<Room>) -> Set<SocketID> { state.withLock { $0.index.sockets(rooms) } }
-    open func socketRooms(_ id: SocketID) -> Set<Room>? { state.withLock { $0.index.sids[id] } }
+    open func socketRooms(_ id: SocketID) -> Set<Room>? { state.withLock { $0.index.rooms(of: id) } }
     open var rooms: [Room: Set<SocketID>] { state.withLock { $0.index.rooms } }
 
     /// Ids matched by `options`, computed under the lock and returned as a copy.
@@ -84,7 +84,7 @@ open class InMemoryAdapter: Adapter, @unchecked Sendable {
             let cached = if let room { state.byRoom[room] } else { state.everyone }
             var ids: [SocketID] = []
             if cached == nil {
-                ids = if let room { Array(state.index.rooms[room] ?? []) } else { Array(state.index.sids.keys) }
+                ids = if let room { state.index.members[room].map(Array.init) ?? [] } else { Array(state.index.socketIDs) }
             }
             let excluded = options.except.isEmpty ? [] : Array(state.index.sockets(options.except))
             return (cached, ids, excluded, state.version)

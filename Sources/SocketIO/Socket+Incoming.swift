@@ -27,7 +27,8 @@ extension Socket {
         // A listener or middleware may have disconnected the socket.
         guard connected else { return }
         let handlers = listeners.withLock { $0.take(event) }
-        for entry in handlers { entry.handler(self, args, ack) }
+        handlers.first?.call(self, args, ack)
+        for entry in handlers.rest { entry.call(self, args, ack) }
     }
 
     private func onAck(_ packet: SocketPacket) {

@@ -16,16 +16,36 @@ public typealias PacketMiddleware = @Sendable (_ event: String, _ args: [JSONVal
 /// dispatch copies the handlers out and calls them with the lock released.
 struct ListenerTable {
     struct Entry {
+        let event: String
         let id: ListenerID
         let once: Bool
-        let handler: @Sendable (Socket, [JSONValue], Ack?) -> Void
+        let handler: Handler
+
+        func call(_ socket: Socket, _ args: [JSONValue], _ ack: Ack?) {
+            switch handler {
+            case .plain(let handler): handler(args, ack)
+            case .withSocket(let handler): handler(socket, args, ack)
+            }
+        }
+    }
+    /// The user's closure as given (no wrapper to allocate), or one that needs the socket (typed handlers).
+    enum Handler {
+        case plain(EventHandler)
+        case withSocket(@Sendable (Socket, [JSONValue], Ack?) -> Void)
+    }
+    /// The handlers of one incoming event: nearly always one, which then needs no array.
+    struct Matches {
+        var first: Entry?
+        var rest: [Entry] = []
     }
     struct AnyEntry {
         let id: ListenerID
         let listener: AnyEventListener
     }
     private var nextID = 0
-    var events: [String: [Entry]] = [:]
+    /// In registration order. A socket has a handful of events, so a scan beats a table of arrays, and
+    /// an idle connection keeps one small array instead of a dictionary plus one array per event.
+    var events: [Entry] = []
     var any: [AnyEntry] = []
     var anyOutgoing: [AnyEntry] = []
     var middlewares: [PacketMiddleware] = []
@@ -39,10 +59,15 @@ struct ListenerTable {
     }
 
     /// The handlers for one event; `once` entries are removed in the same critical section.
-    mutating func take(_ event: String) -> [Entry] {
-        guard let entries = events[event] else { return [] }
-        if entries.contains(where: \.once) { events[event] = entries.filter { !$0.once } }
-        return entries
+    mutating func take(_ event: String) -> Matches {
+        var matches = Matches()
+        var once = false
+        for entry in events where entry.event == event {
+            if matches.first == nil { matches.first = entry } else { matches.rest.append(entry) }
+            once = once || entry.once
+        }
+        if once { events.removeAll { $0.event == event && $0.once } }
+        return matches
     }
 }
 
@@ -50,13 +75,13 @@ extension Socket {
     /// Handles an incoming event. Runs on the socket's loop.
     @discardableResult
     public func on(_ event: String, _ handler: @escaping EventHandler) -> ListenerID {
-        addListener(event, once: false) { _, args, ack in handler(args, ack) }
+        addListener(event, once: false, .plain(handler))
     }
 
     /// Like `on`, removed after the first call.
     @discardableResult
     public func once(_ event: String, _ handler: @escaping EventHandler) -> ListenerID {
-        addListener(event, once: true) { _, args, ack in handler(args, ack) }
+        addListener(event, once: true, .plain(handler))
     }
 
     /// Handles an event whose first argument decodes as `T`. A payload of the wrong shape reaches the
@@ -75,7 +100,7 @@ extension Socket {
     @discardableResult
     public func on<T: Decodable & SendableMetatype>(_ event: String, as type: T.Type,
                                  _ handler: @escaping @Sendable (T, Ack?) -> Void) -> ListenerID {
-        addListener(event, once: false) { socket, args, ack in
+        addListener(event, once: false, .withSocket { socket, args, ack in
             let value: T
             do throws(SocketIOError) {
                 value = try decodeArgument(T.self, from: args.first ?? .null, event: event)
@@ -83,13 +108,13 @@ extension Socket {
                 return socket.reportError(error)
             }
             handler(value, ack)
-        }
+        })
     }
 
     /// Removes one listener, or every listener of `event` when `id` is nil.
     public func off(_ event: String, _ id: ListenerID? = nil) {
         listeners.withLock { table in
-            if let id { table.events[event]?.removeAll { $0.id == id } } else { table.events[event] = nil }
+            table.events.removeAll { $0.event == event && (id == nil || $0.id == id) }
         }
     }
 
@@ -167,11 +192,10 @@ extension Socket {
         listeners.withLock { $0.error.append(handler) }
     }
 
-    private func addListener(_ event: String, once: Bool,
-                             _ handler: @escaping @Sendable (Socket, [JSONValue], Ack?) -> Void) -> ListenerID {
+    private func addListener(_ event: String, once: Bool, _ handler: ListenerTable.Handler) -> ListenerID {
         listeners.withLock { table in
             let id = table.makeID()
-            table.events[event, default: []].append(.init(id: id, once: once, handler: handler))
+            table.events.append(.init(event: event, id: id, once: once, handler: handler))
             return id
         }
     }
