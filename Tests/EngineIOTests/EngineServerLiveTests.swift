@@ -11,7 +11,7 @@ final class EchoEngine: @unchecked Sendable {
     let engine: EngineServer
     let http: HTTPServer
 
-    init(configure: (inout EngineOptions) -> Void = { _ in }) throws {
+    init(host: String = "127.0.0.1", configure: (inout EngineOptions) -> Void = { _ in }) throws {
         var options = EngineOptions()
         options.path = "/engine.io/"
         options.pingInterval = .milliseconds(300)
@@ -22,6 +22,7 @@ final class EchoEngine: @unchecked Sendable {
             socket.onMessage = { [unowned socket] message in socket.send(message) }
         }
         var httpOptions = HTTPServerOptions()
+        httpOptions.host = host
         httpOptions.port = 0
         options.apply(to: &httpOptions)
         http = HTTPServer(options: httpOptions, group: group, handler: engine)
@@ -36,7 +37,7 @@ final class EchoEngine: @unchecked Sendable {
     }
 }
 
-private struct OpenPacket: Decodable {
+struct OpenPacket: Decodable {
     var sid: String
     var upgrades: [String]
     var pingInterval: Int
@@ -44,7 +45,7 @@ private struct OpenPacket: Decodable {
     var maxPayload: Int
 }
 
-private func handshake(_ client: TestHTTPClient) throws -> OpenPacket {
+func handshake(_ client: TestHTTPClient) throws -> OpenPacket {
     let response = try client.get("/engine.io/?EIO=4&transport=polling")
     #expect(response.status == 200)
     #expect(response.text.hasPrefix("0{"))
