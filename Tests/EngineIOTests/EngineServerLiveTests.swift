@@ -203,3 +203,14 @@ private func openFileDescriptorCount() -> Int {
     #expect(closed.withLock { $0 } == [.transportError])
     #expect(server.engine.clientsCount == 0)
 }
+
+@Test func anEmptySidIsAHandshakeAsInNode() throws {
+    // Node tests `if (sid)`, so `sid=` opens a new session rather than answering "Session ID unknown".
+    let server = try EchoEngine()
+    defer { server.stop() }
+    let response = try server.client.get("/engine.io/?EIO=4&transport=polling&sid=")
+    #expect(response.status == 200)
+    #expect(response.text.hasPrefix("0{\"sid\":"))
+    let post = try server.client.post("/engine.io/?EIO=4&transport=polling&sid=", body: "4x")
+    #expect(post.status == 400 && post.text == "{\"code\":2,\"message\":\"Bad handshake method\"}")
+}
