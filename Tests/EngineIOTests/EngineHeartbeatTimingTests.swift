@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Synchronization
 import Testing
 import Reactor
@@ -75,4 +76,42 @@ private let allowedLatenessMs = 30.0
     let lifetime = try #require(recorder.lifetime(waitingUpTo: 3))
     #expect(lifetime.reason == .pingTimeout)
     #expect(lifetime.ms >= 800 && lifetime.ms <= 800 + 3 * allowedLatenessMs, "lived \(lifetime.ms) ms")
+}
+
+/// Reads one Content-Length framed response from a keep-alive connection.
+private func readResponse(_ fd: Int32) throws -> TestHTTPClient.Response {
+    var raw: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        if let end = raw.firstRange(of: [13, 10, 13, 10]) {
+            let head = try TestHTTPClient.parse(Array(raw[..<end.upperBound]))
+            let length = Int(head.headers["content-length"] ?? "0") ?? 0
+            if raw.count - end.upperBound >= length { return try TestHTTPClient.parse(Array(raw[..<(end.upperBound + length)])) }
+        }
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { throw TestSocket.Failure.timeout }
+        raw += chunk[..<n]
+    }
+}
+
+@Test func aPongThatArrivesAfterTheDeadlineDoesNotReviveTheSessionEvenBeforeItsTimerRan() throws {
+    // One loop, so the connection's read and the session's timer compete on the same thread: the loop
+    // handles socket events before due timers, so only the deadline check on arrival can refuse the pong.
+    let server = try EchoEngine(loops: 1)
+    defer { server.stop() }
+    let sid = try handshake(server.client).sid
+    let fd = try TestSocket.connect(port: server.http.port)
+    defer { close(fd) }
+    let target = "/engine.io/?EIO=4&transport=polling&sid=\(sid)"
+    try TestSocket.write(fd, Array("GET \(target) HTTP/1.1\r\nHost: t\r\n\r\n".utf8))
+    #expect(try readResponse(fd).text == "2")                        // the ping, ~300 ms after opening
+
+    // Hold the loop past the deadline (ping + 200 ms); the pong waits in the socket meanwhile.
+    server.group.loops[0].execute { Thread.sleep(forTimeInterval: 0.4) }
+    Thread.sleep(forTimeInterval: 0.05)
+    try TestSocket.write(fd, Array("POST \(target) HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\n3".utf8))
+    let answer = try readResponse(fd)
+    #expect(answer.status == 400)
+    #expect(answer.text == "{\"code\":1,\"message\":\"Session ID unknown\"}")
+    #expect(server.engine.clientsCount == 0)
 }

@@ -7,11 +7,12 @@ import HTTPServer
 
 /// An echo server on 127.0.0.1 with short heartbeat times, torn down by `stop`.
 final class EchoEngine: @unchecked Sendable {
-    let group = EventLoopGroup(loopCount: 2)
+    let group: EventLoopGroup
     let engine: EngineServer
     let http: HTTPServer
 
-    init(host: String = "127.0.0.1", configure: (inout EngineOptions) -> Void = { _ in }) throws {
+    init(host: String = "127.0.0.1", loops: Int = 2, configure: (inout EngineOptions) -> Void = { _ in }) throws {
+        group = EventLoopGroup(loopCount: loops)
         var options = EngineOptions()
         options.path = "/engine.io/"
         options.pingInterval = .milliseconds(300)
