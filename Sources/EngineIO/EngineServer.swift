@@ -45,12 +45,16 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
         if let error = verify(request) {
             return reject(request, responder: responder, error: error, headers: cors)
         }
+        // Only the websocket transport handles upgrades: Node closes a WebSocket that named another one.
+        let upgradeMismatch = request.isWebSocketUpgrade && request.query("transport") != EngineTransportName.websocket.rawValue
         if let sid = Self.sessionID(of: request) {
             guard let session = sessions.withLock({ $0[sid] }) else {
                 return reject(request, responder: responder, error: .unknownSessionID, headers: cors)
             }
+            if upgradeMismatch { return reject(request, responder: responder, error: .badRequest, headers: cors) }
             forward(request, responder: responder, to: session, headers: cors)
         } else {
+            if upgradeMismatch { return reject(request, responder: responder, error: .badRequest, headers: cors) }
             openSession(request, responder: responder, headers: cors)
         }
     }

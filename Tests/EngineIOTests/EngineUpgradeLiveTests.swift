@@ -129,3 +129,18 @@ private final class HeldPoll: @unchecked Sendable {
     #expect(try server.client.post(pollingTarget(sid), body: "4polling").status == 200)
     #expect(try server.client.get(pollingTarget(sid)).text == "4polling")
 }
+
+@Test func aWebSocketUpgradeNamingThePollingTransportIsRefused() throws {
+    // Node's polling transport does not handle upgrades: such a WebSocket never gets a session.
+    let server = try EchoEngine { $0.pingInterval = .seconds(10) }
+    defer { server.stop() }
+    let fresh = try TestWebSocketClient(port: server.http.port, target: "/engine.io/?EIO=4&transport=polling")
+    #expect(fresh.status == 400)
+    #expect(server.engine.clientsCount == 0)
+
+    let sid = try handshake(server.client).sid
+    let onSession = try TestWebSocketClient(port: server.http.port, target: pollingTarget(sid))
+    #expect(onSession.status == 400)
+    #expect(try server.client.post(pollingTarget(sid), body: "4still polling").status == 200)
+    #expect(try server.client.get(pollingTarget(sid)).text == "4still polling")
+}
