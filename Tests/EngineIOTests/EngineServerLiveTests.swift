@@ -215,3 +215,35 @@ private func openFileDescriptorCount() -> Int {
     let post = try server.client.post("/engine.io/?EIO=4&transport=polling&sid=", body: "4x")
     #expect(post.status == 400 && post.text == "{\"code\":2,\"message\":\"Bad handshake method\"}")
 }
+
+@Test func corsWithAnOriginListAndCredentialsAsNodesCorsMiddleware() throws {
+    let server = try EchoEngine { $0.cors = CORSOptions(origins: ["http://a.example"], credentials: true) }
+    defer { server.stop() }
+    let allowed = try server.client.get("/engine.io/?EIO=4&transport=polling", headers: ["Origin": "http://a.example"])
+    #expect(allowed.headers["access-control-allow-origin"] == "http://a.example")
+    #expect(allowed.headers["access-control-allow-credentials"] == "true")
+    #expect(allowed.headers["vary"] == "Origin")
+    let other = try server.client.get("/engine.io/?EIO=4&transport=polling", headers: ["Origin": "http://b.example"])
+    #expect(other.status == 200)
+    #expect(other.headers["access-control-allow-origin"] == nil)
+    // Errors carry the headers too (the middleware runs before the request is verified).
+    let error = try server.client.get("/engine.io/?EIO=4&transport=tobi", headers: ["Origin": "http://a.example"])
+    #expect(error.status == 400 && error.headers["access-control-allow-origin"] == "http://a.example")
+    let preflight = try server.client.request("OPTIONS", "/engine.io/?EIO=4&transport=polling", headers: [
+        "Origin": "http://a.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type",
+    ], body: [])
+    #expect(preflight.status == 204)
+    #expect(preflight.headers["access-control-allow-methods"] == "GET,HEAD,PUT,PATCH,POST,DELETE")
+    #expect(preflight.headers["access-control-allow-headers"] == "content-type")
+    #expect(preflight.headers["access-control-allow-credentials"] == "true")
+}
+
+@Test func corsIsOffByDefault() throws {
+    let server = try EchoEngine()
+    defer { server.stop() }
+    let get = try server.client.get("/engine.io/?EIO=4&transport=polling", headers: ["Origin": "http://a.example"])
+    #expect(get.status == 200 && get.headers["access-control-allow-origin"] == nil)
+    // Without cors an OPTIONS request is just a handshake with the wrong method, as in Node.
+    let options = try server.client.request("OPTIONS", "/engine.io/?EIO=4&transport=polling", headers: ["Origin": "http://a.example"], body: [])
+    #expect(options.status == 400 && options.text == "{\"code\":2,\"message\":\"Bad handshake method\"}")
+}
