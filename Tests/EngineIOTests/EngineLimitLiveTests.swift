@@ -137,3 +137,18 @@ func badEnginePacketInAPollingPayloadClosesWithParseError(_ body: String) throws
     let after = try client.get("/engine.io/?EIO=4&transport=polling&sid=\(sid)")
     #expect(after.status == 400 && after.text == "{\"code\":1,\"message\":\"Session ID unknown\"}")
 }
+
+@Test func pollingAnswersOf1KiBAndMoreAreGzippedWhenAcceptedSmallerOnesAreNot() throws {
+    let engine = try RecordingEngine { $0.pingInterval = .seconds(10) }
+    defer { engine.stop() }
+    let client = engine.server.client
+    let sid = try handshake(client).sid
+    let target = "/engine.io/?EIO=4&transport=polling&sid=\(sid)"
+    for (size, gzipped) in [(1023, false), (1024, true)] {
+        let packet = "4" + String(repeating: "z", count: size - 1)
+        #expect(try client.post(target, body: packet).status == 200)
+        let poll = try client.get(target, headers: ["Accept-Encoding": "gzip"])
+        #expect((poll.headers["content-encoding"] == "gzip") == gzipped, "\(size) bytes")
+        #expect((poll.text == packet) == !gzipped, "\(size) bytes")
+    }
+}
