@@ -144,3 +144,29 @@ private final class HeldPoll: @unchecked Sendable {
     #expect(try server.client.post(pollingTarget(sid), body: "4still polling").status == 200)
     #expect(try server.client.get(pollingTarget(sid)).text == "4still polling")
 }
+
+@Test func transportsAndAllowUpgradesShapeTheHandshakeAndRefuseTheRest() throws {
+    let pollingOnly = try EchoEngine { $0.transports = [.polling] }
+    defer { pollingOnly.stop() }
+    #expect(try handshake(pollingOnly.client).upgrades == [])
+    let ws = try TestWebSocketClient(port: pollingOnly.http.port, target: "/engine.io/?EIO=4&transport=websocket")
+    #expect(ws.status == 400)
+    let plain = try pollingOnly.client.get("/engine.io/?EIO=4&transport=websocket")
+    #expect(plain.status == 400 && plain.text == "{\"code\":0,\"message\":\"Transport unknown\"}")
+
+    let webSocketOnly = try EchoEngine { $0.transports = [.websocket] }
+    defer { webSocketOnly.stop() }
+    let polling = try webSocketOnly.client.get("/engine.io/?EIO=4&transport=polling")
+    #expect(polling.status == 400 && polling.text == "{\"code\":0,\"message\":\"Transport unknown\"}")
+
+    let noUpgrades = try EchoEngine { $0.allowUpgrades = false; $0.pingInterval = .seconds(10) }
+    defer { noUpgrades.stop() }
+    let sid = try handshake(noUpgrades.client).sid
+    let open = try noUpgrades.client.get("/engine.io/?EIO=4&transport=polling")
+    #expect(open.text.contains("\"upgrades\":[]"))
+    let probe = try TestWebSocketClient(port: noUpgrades.http.port, target: webSocketTarget(sid))
+    probe.sendText("2probe")
+    #expect(probe.readUntilClose().messages.isEmpty)
+    #expect(try noUpgrades.client.post(pollingTarget(sid), body: "4polling").status == 200)
+    #expect(try noUpgrades.client.get(pollingTarget(sid)).text == "4polling")
+}
