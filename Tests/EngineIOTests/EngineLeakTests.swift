@@ -53,3 +53,33 @@ import Testing
     #expect(server.engine.clientsCount == 0)
     #expect(server.http.connectionCount == 0)
 }
+
+@Test func badInputFromOthersLeavesHealthySessionsUntouched() throws {
+    let server = try EchoEngine { $0.maxPayload = 1000; $0.pingInterval = .seconds(10) }
+    defer { server.stop() }
+    let port = server.http.port
+    let webSocket = try TestWebSocketClient(port: port, target: "/engine.io/?EIO=4&transport=websocket")
+    #expect(webSocket.readFrame()?.text.hasPrefix("0{") == true)
+    let sid = try handshake(server.client).sid
+    let polling = "/engine.io/?EIO=4&transport=polling&sid=\(sid)"
+
+    for raw in ["GARBAGE\r\n\r\n", "POST \(polling) HTTP/1.1\r\nHost: t\r\nContent-Length: 5000000\r\n\r\n",
+                "GET \(polling) HTTP/1.1\r\nHost: t\r\nX: \u{1}\r\n\r\n"] {
+        let fd = try TestSocket.connect(port: port)
+        try TestSocket.write(fd, Array(raw.utf8))
+        _ = try? TestSocket.readToEnd(fd)
+        close(fd)
+    }
+    for bad: [UInt8] in [[0x81, 0x01, 0x34], Array("9".utf8), [UInt8(ascii: "4"), 0xFF]] {
+        let other = try TestWebSocketClient(port: port, target: "/engine.io/?EIO=4&transport=websocket")
+        _ = other.readFrame()
+        if bad.first == 0x81 { other.send(bad) } else { other.sendFrame(.text, bad) }
+        _ = other.readUntilClose()
+    }
+
+    webSocket.sendText("4still fine")
+    #expect(webSocket.readMessage()?.text == "4still fine")
+    #expect(try server.client.post(polling, body: "4me too").status == 200)
+    #expect(try server.client.get(polling).text == "4me too")
+    #expect(server.engine.clientsCount == 2)
+}
