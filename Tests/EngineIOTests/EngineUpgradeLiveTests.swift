@@ -170,3 +170,19 @@ private final class HeldPoll: @unchecked Sendable {
     #expect(try noUpgrades.client.post(pollingTarget(sid), body: "4polling").status == 200)
     #expect(try noUpgrades.client.get(pollingTarget(sid)).text == "4polling")
 }
+
+@Test func packetsQueuedWhileTheClientPausedPollingArriveOverTheWebSocketInOrder() throws {
+    let server = try EchoEngine { $0.pingInterval = .seconds(10) }
+    defer { server.stop() }
+    let sid = try handshake(server.client).sid
+    let ws = try TestWebSocketClient(port: server.http.port, target: webSocketTarget(sid))
+    ws.sendText("2probe")
+    #expect(ws.readFrame()?.text == "3probe")
+    // Polling is paused now (no GET pending): the echoes of this POST wait in the session's buffer.
+    #expect(try server.client.post(pollingTarget(sid), body: "4one\u{1E}4two\u{1E}bAQI=").status == 200)
+    ws.sendText("5")
+    #expect(ws.readMessage()?.text == "4one")
+    #expect(ws.readMessage()?.text == "4two")
+    let binary = ws.readMessage()
+    #expect(binary?.opcode == 2 && binary?.payload == [1, 2])
+}
