@@ -1,11 +1,14 @@
 // The server the protocol conformance suites (socket.io-protocol, engine.io-protocol) run against.
 //
-//   conformance-server [--port N] [--engine-io | --api-suite] [--per-message-deflate]
+//   conformance-server [--port N] [--engine-io | --api-suite] [--per-message-deflate] [--refuse-header NAME]
 //
 // Default: Socket.IO on /socket.io/ with namespaces / and /custom.
 // With --engine-io: a bare Engine.IO server on /engine.io/ echoing every message.
 // With --api-suite: Socket.IO on /socket.io/ exposing the server API as events (ApiSuite.swift).
 // --per-message-deflate offers RFC 7692 compression on WebSockets (off by default, like Node).
+// --refuse-header NAME (Engine.IO mode): an `allowRequest` hook refuses handshakes carrying header NAME,
+// so interop tests can see the 403 / code 4 answer; without it every handshake is allowed, as the spec's
+// reference configuration has it.
 import Dispatch
 import EngineIO
 import Foundation
@@ -18,6 +21,7 @@ struct Arguments {
     var engineOnly = false
     var apiSuite = false
     var perMessageDeflate = false
+    var refuseHeader: String?
 
     init(_ argv: [String]) {
         var rest = argv.dropFirst()[...]
@@ -29,9 +33,13 @@ struct Arguments {
             case "--engine-io": engineOnly = true
             case "--api-suite": apiSuite = true
             case "--per-message-deflate": perMessageDeflate = true
+            case "--refuse-header":
+                guard let name = rest.popFirst(), !name.isEmpty else { fail("--refuse-header needs a header name") }
+                refuseHeader = name
             default: fail("unknown argument \(arg)")
             }
         }
+        if refuseHeader != nil, !engineOnly { fail("--refuse-header applies to --engine-io only") }
     }
 }
 
@@ -102,13 +110,14 @@ final class EngineOnlyHandler: HTTPRequestHandler, Sendable {
     }
 }
 
-func runEngineIO(port: Int, perMessageDeflate: Bool) -> [any DispatchSourceSignal] {
+func runEngineIO(port: Int, perMessageDeflate: Bool, refuseHeader: String?) -> [any DispatchSourceSignal] {
     var options = EngineOptions()
     options.path = "/engine.io/"
     options.pingInterval = .milliseconds(300)
     options.pingTimeout = .milliseconds(200)
     options.maxPayload = 1_000_000
     options.cors = CORSOptions(origins: ["*"])
+    if let refuseHeader { options.allowRequest = { $0.headers[refuseHeader] == nil } }
     let engine = EngineServer(options: options)
     engine.onConnection = { session in
         session.onMessage = { [weak session] message in session?.send(message) }
@@ -137,7 +146,8 @@ func runEngineIO(port: Int, perMessageDeflate: Bool) -> [any DispatchSourceSigna
 
 let arguments = Arguments(CommandLine.arguments)
 let signalSources =
-    arguments.engineOnly ? runEngineIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate)
+    arguments.engineOnly
+    ? runEngineIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate, refuseHeader: arguments.refuseHeader)
     : arguments.apiSuite ? runApiSuite(port: arguments.port)
     : runSocketIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate)
 withExtendedLifetime(signalSources) { dispatchMain() }

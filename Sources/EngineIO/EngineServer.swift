@@ -47,12 +47,16 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
         if let error = verify(request) {
             return reject(request, responder: responder, error: error, headers: cors)
         }
-        if let sid = request.query("sid") {
+        // Only the websocket transport handles upgrades: Node closes a WebSocket that named another one.
+        let upgradeMismatch = request.isWebSocketUpgrade && request.query("transport") != EngineTransportName.websocket.rawValue
+        if let sid = Self.sessionID(of: request) {
             guard let session = sessions.withLock({ $0[sid] }) else {
                 return reject(request, responder: responder, error: .unknownSessionID, headers: cors)
             }
+            if upgradeMismatch { return reject(request, responder: responder, error: .badRequest, headers: cors) }
             forward(request, responder: responder, to: session, headers: cors)
         } else {
+            if upgradeMismatch { return reject(request, responder: responder, error: .badRequest, headers: cors) }
             openSession(request, responder: responder, headers: cors)
         }
     }
@@ -72,12 +76,18 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
     private func verify(_ request: HTTPRequest) -> EngineError? {
         guard let name = request.query("transport"), let transport = EngineTransportName(rawValue: name),
               options.transports.contains(transport) else { return .unknownTransport }
-        if request.query("sid") != nil { return nil }
+        if Self.sessionID(of: request) != nil { return nil }
         guard request.method == "GET" else { return .badHandshakeMethod }
         if transport == .websocket, !request.isWebSocketUpgrade { return .badRequest }
         if let allow = options.allowRequest, !allow(request) { return .forbidden }
         guard request.query("EIO") == "4" else { return .unsupportedProtocolVersion }
         return nil
+    }
+
+    /// The `sid` query item; an empty one counts as absent (a handshake), as in Node's `if (sid)`.
+    private static func sessionID(of request: HTTPRequest) -> String? {
+        guard let sid = request.query("sid"), !sid.isEmpty else { return nil }
+        return sid
     }
 
     private func reject(_ request: HTTPRequest, responder: HTTPResponder, error: EngineError, headers: HTTPHeaders) {

@@ -7,11 +7,12 @@ import HTTPServer
 
 /// An echo server on 127.0.0.1 with short heartbeat times, torn down by `stop`.
 final class EchoEngine: @unchecked Sendable {
-    let group = EventLoopGroup(loopCount: 2)
+    let group: EventLoopGroup
     let engine: EngineServer
     let http: HTTPServer
 
-    init(configure: (inout EngineOptions) -> Void = { _ in }) throws {
+    init(host: String = "127.0.0.1", loops: Int = 2, configure: (inout EngineOptions) -> Void = { _ in }) throws {
+        group = EventLoopGroup(loopCount: loops)
         var options = EngineOptions()
         options.path = "/engine.io/"
         options.pingInterval = .milliseconds(300)
@@ -22,6 +23,7 @@ final class EchoEngine: @unchecked Sendable {
             socket.onMessage = { [unowned socket] message in socket.send(message) }
         }
         var httpOptions = HTTPServerOptions()
+        httpOptions.host = host
         httpOptions.port = 0
         options.apply(to: &httpOptions)
         http = HTTPServer(options: httpOptions, group: group, handler: engine)
@@ -36,7 +38,7 @@ final class EchoEngine: @unchecked Sendable {
     }
 }
 
-private struct OpenPacket: Decodable {
+struct OpenPacket: Decodable {
     var sid: String
     var upgrades: [String]
     var pingInterval: Int
@@ -44,7 +46,7 @@ private struct OpenPacket: Decodable {
     var maxPayload: Int
 }
 
-private func handshake(_ client: TestHTTPClient) throws -> OpenPacket {
+func handshake(_ client: TestHTTPClient) throws -> OpenPacket {
     let response = try client.get("/engine.io/?EIO=4&transport=polling")
     #expect(response.status == 200)
     #expect(response.text.hasPrefix("0{"))
@@ -201,4 +203,47 @@ private func openFileDescriptorCount() -> Int {
     while closed.withLock({ $0.isEmpty }), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
     #expect(closed.withLock { $0 } == [.transportError])
     #expect(server.engine.clientsCount == 0)
+}
+
+@Test func anEmptySidIsAHandshakeAsInNode() throws {
+    // Node tests `if (sid)`, so `sid=` opens a new session rather than answering "Session ID unknown".
+    let server = try EchoEngine()
+    defer { server.stop() }
+    let response = try server.client.get("/engine.io/?EIO=4&transport=polling&sid=")
+    #expect(response.status == 200)
+    #expect(response.text.hasPrefix("0{\"sid\":"))
+    let post = try server.client.post("/engine.io/?EIO=4&transport=polling&sid=", body: "4x")
+    #expect(post.status == 400 && post.text == "{\"code\":2,\"message\":\"Bad handshake method\"}")
+}
+
+@Test func corsWithAnOriginListAndCredentialsAsNodesCorsMiddleware() throws {
+    let server = try EchoEngine { $0.cors = CORSOptions(origins: ["http://a.example"], credentials: true) }
+    defer { server.stop() }
+    let allowed = try server.client.get("/engine.io/?EIO=4&transport=polling", headers: ["Origin": "http://a.example"])
+    #expect(allowed.headers["access-control-allow-origin"] == "http://a.example")
+    #expect(allowed.headers["access-control-allow-credentials"] == "true")
+    #expect(allowed.headers["vary"] == "Origin")
+    let other = try server.client.get("/engine.io/?EIO=4&transport=polling", headers: ["Origin": "http://b.example"])
+    #expect(other.status == 200)
+    #expect(other.headers["access-control-allow-origin"] == nil)
+    // Errors carry the headers too (the middleware runs before the request is verified).
+    let error = try server.client.get("/engine.io/?EIO=4&transport=tobi", headers: ["Origin": "http://a.example"])
+    #expect(error.status == 400 && error.headers["access-control-allow-origin"] == "http://a.example")
+    let preflight = try server.client.request("OPTIONS", "/engine.io/?EIO=4&transport=polling", headers: [
+        "Origin": "http://a.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type",
+    ], body: [])
+    #expect(preflight.status == 204)
+    #expect(preflight.headers["access-control-allow-methods"] == "GET,HEAD,PUT,PATCH,POST,DELETE")
+    #expect(preflight.headers["access-control-allow-headers"] == "content-type")
+    #expect(preflight.headers["access-control-allow-credentials"] == "true")
+}
+
+@Test func corsIsOffByDefault() throws {
+    let server = try EchoEngine()
+    defer { server.stop() }
+    let get = try server.client.get("/engine.io/?EIO=4&transport=polling", headers: ["Origin": "http://a.example"])
+    #expect(get.status == 200 && get.headers["access-control-allow-origin"] == nil)
+    // Without cors an OPTIONS request is just a handshake with the wrong method, as in Node.
+    let options = try server.client.request("OPTIONS", "/engine.io/?EIO=4&transport=polling", headers: ["Origin": "http://a.example"], body: [])
+    #expect(options.status == 400 && options.text == "{\"code\":2,\"message\":\"Bad handshake method\"}")
 }

@@ -137,6 +137,22 @@ import Deflate
         #expect(silent.waitForClose())
     }
 
+    /// Half-open: the head arrived in time but the body never completes.
+    @Test func aRequestWhoseBodyNeverCompletesIsCutOffByTheRequestTimeout() throws {
+        let server = try LiveServer(configure: { $0.requestTimeout = .milliseconds(300) }) { _, responder in
+            responder.send(text(200, "should not happen"))
+        }
+        defer { server.stop() }
+        let client = try server.client()
+        let start = Date()
+        client.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nonly part of it")
+        Thread.sleep(forTimeInterval: 0.1)
+        client.send("...and a bit more")
+        #expect(client.readResponse() == nil)
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(elapsed >= 0.28 && elapsed < 2, "closed after \(elapsed) s")
+    }
+
     @Test func idleKeepAliveConnectionsAreClosed() throws {
         let server = try LiveServer(configure: { $0.keepAliveTimeout = .milliseconds(150) }) { _, responder in
             responder.send(text(200, "ok"))

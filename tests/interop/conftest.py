@@ -192,3 +192,13 @@ def deflate_server(start_server, request):
         pytest.skip("the python reference server has no --per-message-deflate switch")
     return start_server(server_prefix(request.config) + ["--engine-io", "--per-message-deflate"],
                         name="engineio-deflate-server")
+
+
+@pytest.fixture
+def refusing_engineio_server(start_server, request):
+    """The bare Engine.IO mode whose allowRequest refuses handshakes carrying `X-Refuse` (403, code 4).
+    The python reference has no such switch."""
+    if is_python_reference(request.config):
+        pytest.skip("the python reference server has no --refuse-header switch")
+    return start_server(server_prefix(request.config) + ["--engine-io", "--refuse-header", "X-Refuse"],
+                        name="engineio-refusing-server")

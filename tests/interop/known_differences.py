@@ -15,6 +15,9 @@ PYTHON_REFERENCE: dict[str, str] = {
     "test_error_status[missing_transport]": "defaults a missing transport to polling (200)",
     "test_upgrade_from_polling": "the 400 for a polling GET after the upgrade has a plain-text body",
     "test_cors_preflight": "answers the OPTIONS preflight with 200; Node's cors answers 204",
+    "test_websocket_message_of_exactly_max_payload_is_echoed": "resets the connection on a 1,000,000-byte WebSocket message",
+    "test_websocket_message_one_over_max_payload_closes_1009": "drops the connection without a close frame (no 1009)",
+    "test_deflate_is_off_unless_enabled": "aiohttp's WebSocket server negotiates permessage-deflate by default",
     # Socket.IO
     "test_connect_without_auth": "passes auth=None (no argument), Node passes {}",
     "test_raw_connect_packet": "emits '2[\"auth\"]' without auth; Node's handshake.auth is {}",

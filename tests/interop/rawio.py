@@ -90,3 +90,23 @@ def ws_wait_closed(ws: websocket.WebSocket, deadline_s: float, on_packet=None):
             return time.monotonic() - start, code
         if on_packet and opcode in (websocket.ABNF.OPCODE_TEXT, websocket.ABNF.OPCODE_BINARY):
             on_packet(frame.data)
+
+
+def _fail_on_packet(data):
+    raise AssertionError(f"got a packet: {data!r}")
+
+
+def ws_refused_or_closed(url):
+    """True when a WebSocket handshake is refused, or the socket closes before an open packet (Node
+    switches protocols first and then closes; an AssertionError if any packet arrives)."""
+    try:
+        ws = websocket.create_connection(url, timeout=3)
+    except websocket.WebSocketBadStatusException as e:
+        return e.status_code == 400
+    except (websocket.WebSocketException, OSError):
+        return True
+    try:
+        ws_wait_closed(ws, 3, on_packet=_fail_on_packet)
+        return True
+    finally:
+        ws.close()

@@ -12,7 +12,7 @@ import pytest
 import requests
 import websocket
 
-from rawio import Polling, b64_packet, decode_payload, ws_connect, ws_wait_closed
+from rawio import Polling, b64_packet, decode_payload, ws_connect, ws_refused_or_closed, ws_wait_closed
 
 PING_INTERVAL = 0.3
 PING_TIMEOUT = 0.2
@@ -319,21 +319,6 @@ def test_websocket_text_and_binary_echo(ws_base):
         ws.send_binary(b"\x01\x02\x03\x04")
         opcode, data = ws.recv_data()
         assert opcode == 2 and data == b"\x01\x02\x03\x04"  # binary frame, no "b" prefix
-    finally:
-        ws.close()
-
-
-def ws_refused_or_closed(url):
-    """True when a WebSocket handshake is refused, or the socket closes before an open packet."""
-    try:
-        ws = websocket.create_connection(url, timeout=3)
-    except websocket.WebSocketBadStatusException as e:
-        return e.status_code == 400
-    except (websocket.WebSocketException, OSError):
-        return True
-    try:
-        ws_wait_closed(ws, 3, on_packet=lambda data: pytest.fail(f"got a packet: {data!r}"))
-        return True
     finally:
         ws.close()
 

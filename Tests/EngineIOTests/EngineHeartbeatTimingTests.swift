@@ -1,0 +1,117 @@
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+import Reactor
+@testable import EngineIO
+
+/// A session nobody answers ends `pingInterval + pingTimeout` after it opened, to the millisecond
+/// rather than "eventually": measured on the session's own loop clock, from open to close.
+private final class LifetimeRecorder: @unchecked Sendable {
+    private let state = Mutex<(opened: UInt64?, closed: UInt64?, reason: EngineCloseReason?)>((nil, nil, nil))
+    private let done = DispatchSemaphore(value: 0)
+
+    func attach(to engine: EngineServer) {
+        engine.onConnection = { [self] socket in
+            let loop = socket.loop
+            state.withLock { $0.opened = loop.now() }
+            socket.onClose = { [self] reason in
+                state.withLock { $0.closed = loop.now(); $0.reason = reason }
+                done.signal()
+            }
+        }
+    }
+
+    /// Milliseconds from open to close, and why; nil if the session did not close in time.
+    func lifetime(waitingUpTo seconds: Double) -> (ms: Double, reason: EngineCloseReason)? {
+        guard done.wait(timeout: .now() + seconds) == .success else { return nil }
+        return state.withLock { s in
+            guard let opened = s.opened, let closed = s.closed, let reason = s.reason else { return nil }
+            return (Double(closed - opened) / 1_000_000, reason)
+        }
+    }
+}
+
+/// Timers may be a little late on a loaded 2-core machine, never early; "a few ms" is the bar,
+/// this bound leaves room for a busy CI run while still catching a whole extra interval or rounding.
+private let allowedLatenessMs = 30.0
+
+@Test func idlePollingSessionEndsExactlyPingIntervalPlusPingTimeoutAfterOpening() throws {
+    let server = try EchoEngine()        // 300 ms + 200 ms
+    defer { server.stop() }
+    let recorder = LifetimeRecorder()
+    recorder.attach(to: server.engine)
+    _ = try handshake(server.client)
+    let lifetime = try #require(recorder.lifetime(waitingUpTo: 3))
+    #expect(lifetime.reason == .pingTimeout)
+    #expect(lifetime.ms >= 500 && lifetime.ms <= 500 + allowedLatenessMs, "lived \(lifetime.ms) ms")
+}
+
+@Test func silentWebSocketSessionEndsExactlyPingIntervalPlusPingTimeoutAfterOpening() throws {
+    let server = try EchoEngine()
+    defer { server.stop() }
+    let recorder = LifetimeRecorder()
+    recorder.attach(to: server.engine)
+    let ws = try TestWebSocketClient(port: server.http.port, target: "/engine.io/?EIO=4&transport=websocket")
+    #expect(ws.readFrame()?.text.hasPrefix("0{") == true)
+    let lifetime = try #require(recorder.lifetime(waitingUpTo: 3))
+    #expect(lifetime.reason == .pingTimeout)
+    #expect(lifetime.ms >= 500 && lifetime.ms <= 500 + allowedLatenessMs, "lived \(lifetime.ms) ms")
+    // What the client saw: one ping, then the close.
+    let rest = ws.readUntilClose()
+    #expect(rest.messages.map(\.text) == ["2"])
+}
+
+@Test func aPongRestartsTheIntervalSoTheNextDeadlineCountsFromIt() throws {
+    let server = try EchoEngine()
+    defer { server.stop() }
+    let recorder = LifetimeRecorder()
+    recorder.attach(to: server.engine)
+    let ws = try TestWebSocketClient(port: server.http.port, target: "/engine.io/?EIO=4&transport=websocket")
+    #expect(ws.readFrame()?.text.hasPrefix("0{") == true)
+    #expect(ws.readFrame()?.text == "2")            // at 300 ms
+    ws.sendText("3")
+    // The next ping goes 300 ms after the pong; unanswered, the session ends 200 ms after that:
+    // 300 + 300 + 200 ms from the open, plus the pong's round trip.
+    let lifetime = try #require(recorder.lifetime(waitingUpTo: 3))
+    #expect(lifetime.reason == .pingTimeout)
+    #expect(lifetime.ms >= 800 && lifetime.ms <= 800 + 3 * allowedLatenessMs, "lived \(lifetime.ms) ms")
+}
+
+/// Reads one Content-Length framed response from a keep-alive connection.
+private func readResponse(_ fd: Int32) throws -> TestHTTPClient.Response {
+    var raw: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        if let end = raw.firstRange(of: [13, 10, 13, 10]) {
+            let head = try TestHTTPClient.parse(Array(raw[..<end.upperBound]))
+            let length = Int(head.headers["content-length"] ?? "0") ?? 0
+            if raw.count - end.upperBound >= length { return try TestHTTPClient.parse(Array(raw[..<(end.upperBound + length)])) }
+        }
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { throw TestSocket.Failure.timeout }
+        raw += chunk[..<n]
+    }
+}
+
+@Test func aPongThatArrivesAfterTheDeadlineDoesNotReviveTheSessionEvenBeforeItsTimerRan() throws {
+    // One loop, so the connection's read and the session's timer compete on the same thread: the loop
+    // handles socket events before due timers, so only the deadline check on arrival can refuse the pong.
+    let server = try EchoEngine(loops: 1)
+    defer { server.stop() }
+    let sid = try handshake(server.client).sid
+    let fd = try TestSocket.connect(port: server.http.port)
+    defer { close(fd) }
+    let target = "/engine.io/?EIO=4&transport=polling&sid=\(sid)"
+    try TestSocket.write(fd, Array("GET \(target) HTTP/1.1\r\nHost: t\r\n\r\n".utf8))
+    #expect(try readResponse(fd).text == "2")                        // the ping, ~300 ms after opening
+
+    // Hold the loop past the deadline (ping + 200 ms); the pong waits in the socket meanwhile.
+    server.group.loops[0].execute { Thread.sleep(forTimeInterval: 0.4) }
+    Thread.sleep(forTimeInterval: 0.05)
+    try TestSocket.write(fd, Array("POST \(target) HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\n3".utf8))
+    let answer = try readResponse(fd)
+    #expect(answer.status == 400)
+    #expect(answer.text == "{\"code\":1,\"message\":\"Session ID unknown\"}")
+    #expect(server.engine.clientsCount == 0)
+}
