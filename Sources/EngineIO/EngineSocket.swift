@@ -139,6 +139,8 @@ package final class EngineSocket: @unchecked Sendable {
     /// A packet from the active transport.
     func receive(_ packet: EnginePacket) {
         guard readyState == .open else { return }
+        // Past the ping deadline nothing revives the session, even if its timer has not run yet.
+        if heartbeatExpired { return finish(.pingTimeout) }
         lastPacketTime = loop.now()
         switch packet.type {
         case .message:

@@ -115,3 +115,20 @@ private func readResponse(_ fd: Int32) throws -> TestHTTPClient.Response {
     #expect(answer.text == "{\"code\":1,\"message\":\"Session ID unknown\"}")
     #expect(server.engine.clientsCount == 0)
 }
+
+@Test func aLatePongOverWebSocketDoesNotReviveTheSessionEvenBeforeItsTimerRan() throws {
+    // As above, over WebSocket: the pong is read before the due timer runs, so the check on arrival decides.
+    let server = try EchoEngine(loops: 1)
+    defer { server.stop() }
+    let recorder = LifetimeRecorder()
+    recorder.attach(to: server.engine)
+    let ws = try TestWebSocketClient(port: server.http.port, target: "/engine.io/?EIO=4&transport=websocket")
+    #expect(ws.readFrame()?.text.hasPrefix("0{") == true)
+    #expect(ws.readFrame()?.text == "2")
+    server.group.loops[0].execute { Thread.sleep(forTimeInterval: 0.4) }
+    Thread.sleep(forTimeInterval: 0.05)
+    ws.sendText("3")
+    let lifetime = try #require(recorder.lifetime(waitingUpTo: 3))
+    #expect(lifetime.reason == .pingTimeout)
+    #expect(ws.readUntilClose().messages.isEmpty)
+}
