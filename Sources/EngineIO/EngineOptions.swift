@@ -16,13 +16,6 @@ package struct EngineOptions: Sendable {
     package init() {}
 }
 
-/// One server's options, shared by its sessions: a copy in each session cost ~150 bytes of every
-/// idle connection.
-final class SharedEngineOptions: Sendable {
-    let options: EngineOptions
-    init(_ options: EngineOptions) { self.options = options }
-}
-
 package enum EngineTransportName: String, Sendable { case polling, websocket }
 
 package struct CORSOptions: Sendable {

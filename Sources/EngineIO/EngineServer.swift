@@ -9,8 +9,7 @@ import HTTPServer
 /// so requests for it hop there. The sid table is the only shared state.
 package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
     package let options: EngineOptions
-    private let sessionOptions: SharedEngineOptions
-    private let sessions = Mutex<[String: EngineSocket]>([:])
+    private let context: SessionContext
     /// Boxed: a bare closure in a `Mutex` is re-abstracted on every `withLock { $0 }` write-back, so
     /// each read wrapped it in two more thunks and calling it cost O(connections so far).
     private struct ConnectionHandler { var call: (@Sendable (EngineSocket) -> Void)? }
@@ -19,7 +18,7 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
 
     package init(options: EngineOptions) {
         self.options = options
-        self.sessionOptions = SharedEngineOptions(options)
+        self.context = SessionContext(options: options)
         var path = options.path
         if !path.hasPrefix("/") { path = "/" + path }
         if !path.hasSuffix("/") { path += "/" }
@@ -37,7 +36,7 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
         request.path == normalizedPath || request.path + "/" == normalizedPath
     }
 
-    package var clientsCount: Int { sessions.withLock { $0.count } }
+    package var clientsCount: Int { context.sessions.withLock { $0.count } }
 
     package func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         let cors = corsHeaders(for: request)
@@ -50,7 +49,7 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
         // Only the websocket transport handles upgrades: Node closes a WebSocket that named another one.
         let upgradeMismatch = request.isWebSocketUpgrade && request.query("transport") != EngineTransportName.websocket.rawValue
         if let sid = Self.sessionID(of: request) {
-            guard let session = sessions.withLock({ $0[sid] }) else {
+            guard let session = context.sessions.withLock({ $0[sid] }) else {
                 return reject(request, responder: responder, error: .unknownSessionID, headers: cors)
             }
             if upgradeMismatch { return reject(request, responder: responder, error: .badRequest, headers: cors) }
@@ -63,7 +62,7 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
 
     /// Closes every session with `reason`.
     package func closeAll(reason: EngineCloseReason) {
-        let all = sessions.withLock { Array($0.values) }
+        let all = context.sessions.withLock { Array($0.values) }
         for session in all {
             session.loop.execute { session.close(reason: reason) }
         }
@@ -99,23 +98,25 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
     private func openSession(_ request: HTTPRequest, responder: HTTPResponder, headers: HTTPHeaders) {
         let loop = responder.loop
         let id = SessionID.make()
+        // Kept for the session's lifetime (Socket.IO's `socket.handshake`): the query items can be
+        // parsed again from the target, so an idle session does not hold them twice.
         var handshake = request
         handshake.body = []
-        let unregister: (String) -> Void = { [weak self] id in self?.sessions.withLock { _ = $0.removeValue(forKey: id) } }
+        handshake.queryItems = []
 
         if request.isWebSocketUpgrade {
             let transport = WebSocketTransport(sessionLoop: loop)
             transport.connection = responder.upgradeToWebSocket(handler: transport)
-            let session = EngineSocket(id: id, loop: loop, handshake: handshake, options: sessionOptions,
-                                       transport: .webSocket(transport), unregister: unregister)
+            let session = EngineSocket(id: id, loop: loop, handshake: handshake, context: context,
+                                       transport: .webSocket(transport))
             transport.session = session
             register(session)
             session.open(upgrades: [])
             onConnection?(session)
         } else {
             let polling = PollingTransport()
-            let session = EngineSocket(id: id, loop: loop, handshake: handshake, options: sessionOptions,
-                                       transport: .polling(polling), unregister: unregister)
+            let session = EngineSocket(id: id, loop: loop, handshake: handshake, context: context,
+                                       transport: .polling(polling))
             register(session)
             let upgrades: [EngineTransportName] = options.allowUpgrades && options.transports.contains(.websocket) ? [.websocket] : []
             session.open(upgrades: upgrades)
@@ -126,7 +127,7 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
     }
 
     private func register(_ session: EngineSocket) {
-        sessions.withLock { $0[session.id] = session }
+        context.register(session)
     }
 
     /// Hands a request to its session's loop. Connection-bound work (abort hooks, the 101 answer)

@@ -21,10 +21,8 @@ package final class EngineSocket: @unchecked Sendable {
     package let loop: EventLoop
     /// The request that opened the session (headers, query, remote address).
     package let handshake: HTTPRequest
-    private let shared: SharedEngineOptions
-    var options: EngineOptions { shared.options }
-    /// Removes the session from the server's table once it is closed.
-    private let unregister: (String) -> Void
+    private let context: SessionContext
+    var options: EngineOptions { context.options }
 
     package var onMessage: ((EngineMessage) -> Void)?
     /// Called once, when the session ends for any reason.
@@ -56,14 +54,12 @@ package final class EngineSocket: @unchecked Sendable {
     @exclusivity(unchecked) var upgrade: UpgradeAttempt?
     @exclusivity(unchecked) var upgraded = false
 
-    init(id: String, loop: EventLoop, handshake: HTTPRequest, options: SharedEngineOptions, transport: Transport,
-         unregister: @escaping (String) -> Void) {
+    init(id: String, loop: EventLoop, handshake: HTTPRequest, context: SessionContext, transport: Transport) {
         self.id = id
         self.loop = loop
         self.handshake = handshake
-        self.shared = options
+        self.context = context
         self.activeTransport = transport
-        self.unregister = unregister
         self.lastPacketTime = loop.now()
     }
 
@@ -201,7 +197,7 @@ package final class EngineSocket: @unchecked Sendable {
             }
         }
         writeBuffer.removeAll()
-        unregister(id)
+        context.unregister(id)
         let callback = onClose
         onClose = nil
         onMessage = nil

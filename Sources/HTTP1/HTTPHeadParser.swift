@@ -74,7 +74,7 @@ enum HTTPHeadParser {
         return Int(bytes[7] - 0x30)
     }
 
-    static func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (name: String, value: String) {
+    static func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (name: ArraySlice<UInt8>, value: ArraySlice<UInt8>) {
         guard let colon = line.firstIndex(of: 0x3A) else {
             throw .malformed("header line without a colon")
         }
@@ -89,7 +89,7 @@ enum HTTPHeadParser {
         for c in value where (c < 0x20 && c != 0x09) || c == 0x7F {
             throw .malformed("invalid character in the value of header \"\(String(decoding: name, as: UTF8.self))\"")
         }
-        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        return (name, value)
     }
 
     /// RFC 7230 tchar.

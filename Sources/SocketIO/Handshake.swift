@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import HTTP1
 import HTTPServer
 import SocketIOParser
 
@@ -41,7 +42,8 @@ public struct Handshake: Sendable {
             headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
         }
         var query: [String: String] = [:]
-        for item in request.queryItems where query[item.name] == nil { query[item.name] = item.value }
+        let items = request.queryItems.isEmpty ? (try? HTTPTarget.parse(request.target).queryItems) ?? [] : request.queryItems
+        for item in items where query[item.name] == nil { query[item.name] = item.value }
         self.init(headers: headers, query: query, auth: auth ?? .object(JSONObject()),
                   address: request.remoteAddress, time: Handshake.format(now),
                   issued: Int((now.timeIntervalSince1970 * 1000).rounded()), url: request.target,

@@ -61,7 +61,7 @@ extension WebSocketDecoder {
         }
         readIndex += headerSize
         if readIndex == input.count {
-            input.removeAll(keepingCapacity: true)
+            input = []  // drained: an idle connection holds no input buffer
             readIndex = 0
         }
         return FrameHeader(fin: fin, compressed: rsv1, opcode: opcode, maskKey: maskKey, remaining: Int(length))

@@ -86,7 +86,8 @@ package struct WebSocketDecoder: Sendable {
         let chunk = input[readIndex..<(readIndex + available)]
         readIndex += available
         if readIndex == input.count {
-            input.removeAll(keepingCapacity: true)
+            // Drained: give the storage back, so an idle connection holds no input buffer.
+            input = []
             readIndex = 0
         }
         if header.opcode.isControl {
