@@ -124,6 +124,14 @@ public final class Socket: @unchecked Sendable {
         client.send(SocketPacket(type: .connect, namespace: namespace.name, data: .object(payload)))
     }
 
+    /// A socket that never connected (refused by a middleware, or its client left meanwhile): a
+    /// middleware may have joined rooms for it, which nothing else would ever leave. Loop only.
+    func discardUnconnected() {
+        joinable.store(false, ordering: .releasing)
+        namespace.adapter.delAll(id)
+        listeners.withLock { $0 = ListenerTable() }
+    }
+
     /// Loop only. `disconnecting` sees the rooms, `disconnect` sees the socket gone.
     func onClose(_ reason: DisconnectReason) {
         guard connected else { return }
