@@ -6,6 +6,7 @@ import http.client
 import os
 import queue
 import signal
+import threading
 import time
 
 import pytest
@@ -103,7 +104,10 @@ class Client:
 
     def __init__(self, url, **connect):
         self.events = queue.Queue()
+        self.disconnected = threading.Event()
         self.sio = socketio.Client(reconnection=False)
+        # Under namespace "*" like the catch-all: a handler under "/" would hide "*" for that namespace.
+        self.sio.on("disconnect", lambda *namespace_and_reason: self.disconnected.set(), namespace="*")
         self.sio.on("*", lambda event, namespace, *args: self.events.put((event, args[0] if args else None)),
                     namespace="*")
         self.sio.connect(url, wait_timeout=5, **connect)
@@ -221,12 +225,14 @@ def test_notifications_reach_the_user_room(chat_server, clients):
         Client(chat_server.url, namespaces=["/notifications"])
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 @pytest.mark.parametrize("transport", ["polling", "websocket"])
-def test_sigterm_tells_clients_and_exits_quickly(chat_server, transport):
+def test_sigterm_tells_clients_and_exits_quickly(chat_server, transport, signum):
     client = Client(chat_server.url, transports=[transport])
     started = time.monotonic()
-    chat_server.process.send_signal(signal.SIGTERM)
+    chat_server.process.send_signal(signum)
     assert client.next("server shutting down") == {}
+    assert client.disconnected.wait(5), "the connection was not closed"
     assert chat_server.process.wait(timeout=5) == 0
     assert time.monotonic() - started < 5
     chat_server.start()  # binds the same port at once
