@@ -43,6 +43,9 @@ public final class Socket: @unchecked Sendable {
     }
 
     public var server: SocketIOServer { namespace.server }
+    /// The Engine.IO session under this socket (Node's `socket.conn.id`): one client connection's
+    /// sockets in several namespaces share it.
+    public var connectionID: String { client.engine.id }
     /// True between the CONNECT answer and the disconnect.
     public var connected: Bool { connectedFlag.load(ordering: .acquiring) }
     public var disconnected: Bool { !connected }

@@ -200,6 +200,12 @@ def test_reconnects_after_server_restart(chat_server, pages):
         page.wait(lambda p=page: p.rooms().get("general") == 2, "both members back in general")
     alice.send("after restart")
     assert bob.wait_message("after restart")["name"] == "Alice"
+    # The page's /notifications socket came back too, admitted once Alice had re-joined.
+    notify = f"{chat_server.url}/api/notify"
+    alice.wait(lambda: requests.post(notify, json={"user": "Alice", "message": "back"}, timeout=5)
+               .json()["delivered"] == 1, "Alice's /notifications socket back in room user:Alice")
+    alice.wait(lambda: alice.js("return document.querySelector('[data-testid=notification] .notification-text')"
+                                "?.textContent") == "back", "the notification after the restart")
 
 
 def test_notifications_from_http_api(chat_server, pages):
