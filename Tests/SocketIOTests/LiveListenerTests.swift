@@ -69,6 +69,22 @@ import SocketIOParser
         }
     }
 
+    @Test func socketsOfOneConnectionShareItsID() async throws {
+        let ids = Recorder<String>()
+        try await withServer({ _ in }, { io in
+            io.onConnection { ids.record($0.connectionID) }
+            io.of("/other").onConnection { ids.record($0.connectionID) }
+        }) { _, port in
+            let (one, _) = try await connectedClient(port)
+            try await one.connect("/other")
+            _ = try await one.next { $0.namespace == "/other" && $0.type == .connect }
+            let (two, _) = try await connectedClient(port)
+            #expect(ids.all.count == 3)
+            #expect(ids.all[0] == one.sid && ids.all[1] == one.sid && ids.all[2] == two.sid)
+            one.close(); two.close()
+        }
+    }
+
     @Test func handshakeCarriesHeadersQueryAddressTimeAndURL() async throws {
         let captured = Recorder<Handshake>()
         try await withServer({ _ in }, { io in
