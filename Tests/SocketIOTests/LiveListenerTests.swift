@@ -69,6 +69,30 @@ import SocketIOParser
         }
     }
 
+    struct Question: Codable, Sendable { var text: String }
+    struct Answer: Codable, Sendable, Equatable { var score: Int }
+
+    @Test func typedAckRepliesDecodeOrReportTheWrongShape() async throws {
+        try await withServer { io, port in
+            let (client, sid) = try await connectedClient(port)
+            let socket = try #require(io.sockets.sockets[sid])
+            for (reply, expected) in [(["score": 3] as JSONValue, Result<Answer, SocketIOError>.success(Answer(score: 3))),
+                                      (["score": "high"], .failure(.invalidPayload(event: "rate", reason: "")))] {
+                let asked = Task { try await socket.timeout(.seconds(10)).emitWithAck("rate", Question(text: "?"), as: Answer.self) }
+                let (args, id) = try await client.nextEvent("rate")
+                #expect(args == [["text": "?"]])
+                try await client.send(SocketPacket(type: .ack, data: [reply], id: try #require(id)))
+                switch (await asked.result, expected) {
+                case (.success(let got), .success(let want)): #expect(got == want)
+                case (.failure(SocketIOError.invalidPayload(let event, let reason)), .failure):
+                    #expect(event == "rate" && reason.contains("score"), "\(reason)")
+                case (let got, _): Issue.record("unexpected \(got)")
+                }
+            }
+            client.close()
+        }
+    }
+
     @Test func socketsOfOneConnectionShareItsID() async throws {
         let ids = Recorder<String>()
         try await withServer({ _ in }, { io in
