@@ -11,6 +11,7 @@ import SocketIOParser
         try await withServer({ _ in }, { io in
             io.onConnection { socket in
                 socket.once("ping") { args, _ in seen.record("once \(args)") }
+                socket.once("typed") { (answer: Answer) in seen.record("typed once \(answer.score)") }
                 let kept = socket.on("multi") { _, _ in seen.record("multi kept") }
                 let dropped = socket.on("multi") { _, _ in seen.record("multi dropped") }
                 _ = kept
@@ -27,12 +28,14 @@ import SocketIOParser
             }
             try await roundTrip("ping", [1])
             try await roundTrip("ping", [2])
+            try await roundTrip("typed", [["score": 1]])
+            try await roundTrip("typed", [["score": 2]])
             try await roundTrip("multi")
             try await roundTrip("drop-one")
             try await roundTrip("multi")
             try await roundTrip("drop-all")
             try await roundTrip("multi")
-            #expect(seen.all == ["once [1]", "multi kept", "multi dropped", "multi kept"])
+            #expect(seen.all == ["once [1]", "typed once 1", "multi kept", "multi dropped", "multi kept"])
             client.close()
         }
     }
