@@ -105,6 +105,9 @@ socket.on('disconnect', (reason) => {
   // `active` means the client will reconnect by itself (anything but a deliberate disconnect).
   setStatus(socket.active ? 'reconnecting' : 'offline');
   clearTypers();
+  // The server admits /notifications only after a join on the same connection: reconnect it after
+  // the re-join (see join), not on its own before it.
+  if (state.notifications) state.notifications.disconnect();
   if (state.name) addSystem(`Disconnected (${reason})`);
 });
 
@@ -313,10 +316,14 @@ socket.on('typing', ({ name, typing }) => {
 
 // ---- notifications ------------------------------------------------------------
 
-// A second namespace on the same connection; its auth names the user to notify.
+// A second namespace on the same connection; its auth names the user to notify, which the server
+// accepts only from the connection that joined under that name. Called after every (re-)join.
 function connectNotifications() {
-  if (state.notifications) return;  // it reconnects by itself, with the same auth
-  state.notifications = io('/notifications', { ...clientOptions, auth: { user: state.name } });
+  if (state.notifications) {
+    state.notifications.connect();  // no-op while connected; after a reconnect, connects again
+    return;
+  }
+  state.notifications = io('/notifications', { ...clientOptions, auth: (send) => send({ user: state.name }) });
   state.notifications.on('notification', ({ message, ts }) => {
     const li = el('li', 'notification');
     li.dataset.testid = 'notification';

@@ -30,7 +30,7 @@ final class Chat: Sendable {
         let member: ChatState.Member
         do {
             let name = try Validation.name(raw)
-            member = try withState { (state: inout ChatState) throws(ChatError) in try state.join(socket.id, name: name) }
+            member = try withState { (state: inout ChatState) throws(ChatError) in try state.join(socket.id, name: name, connection: socket.connectionID) }
         } catch {
             return .failure(error)
         }

@@ -8,6 +8,8 @@ struct ChatState: Sendable {
 
     struct Member: Sendable {
         let name: String
+        /// `Socket.connectionID` of the member's socket: `/notifications` accepts this connection only.
+        let connection: String
         var room: String
         var limiter = RateLimiter(limit: Limits.messagesPerWindow, per: Limits.rateWindow)
     }
@@ -26,12 +28,17 @@ struct ChatState: Sendable {
         return ([ChatState.lobby] + others).map { RoomCount(name: $0, count: count(in: $0)) }
     }
 
+    /// True when `name` has joined over the Engine.IO connection `connection`.
+    func hasMember(named name: String, on connection: String) -> Bool {
+        members.values.contains { $0.name == name && $0.connection == connection }
+    }
+
     /// Adds the socket to the lobby under `name` (already validated).
-    mutating func join(_ id: SocketID, name: String) throws(ChatError) -> Member {
+    mutating func join(_ id: SocketID, name: String, connection: String) throws(ChatError) -> Member {
         if let existing = members[id] { throw .alreadyJoined(as: existing.name) }
         let taken = members.values.contains { $0.name.caseInsensitiveCompare(name) == .orderedSame }
         if taken { throw .nameTaken(name) }
-        let member = Member(name: name, room: ChatState.lobby)
+        let member = Member(name: name, connection: connection, room: ChatState.lobby)
         members[id] = member
         counts[member.room, default: 0] += 1
         return member

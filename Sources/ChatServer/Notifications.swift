@@ -3,15 +3,24 @@ import SocketIO
 
 /// The `/notifications` namespace: each socket names its user in `auth` and joins the room
 /// `user:<name>`, which `POST /api/notify` emits to from outside any socket handler.
+///
+/// Only the chat member of that name may listen, over the same client connection: otherwise anyone
+/// could read anyone's notifications by naming them in `auth`. The page connects here after each
+/// (re-)join, so the join is always known by then.
 enum Notifications {
     static let namespace = "/notifications"
 
     static func room(for user: String) -> String { "user:" + user }
 
-    static func start(on io: SocketIOServer) {
+    static func start(on io: SocketIOServer, chat: Chat) {
         let notifications = io.of(namespace)
         notifications.use { socket in
-            guard user(of: socket) != nil else { throw ConnectionRejected("auth.user is required") }
+            guard let user = user(of: socket) else { throw ConnectionRejected("auth.user is required") }
+            // Joins run on the chat's queue: ask there, so a join the client sent first is seen.
+            let joined = await withCheckedContinuation { done in
+                chat.serially { done.resume(returning: chat.withState { $0.hasMember(named: user, on: socket.connectionID) }) }
+            }
+            guard joined else { throw ConnectionRejected("Join the chat as \(user) on this connection first") }
         }
         notifications.onConnection { socket in
             if let user = user(of: socket) { socket.join(room(for: user)) }

@@ -31,8 +31,9 @@ var serverOptions = ServerOptions()
 serverOptions.clientDirectory = options.clientDirectory
 let io = SocketIOServer(serverOptions)
 
-Chat(io: io).start(maxConnections: options.maxConnections)
-Notifications.start(on: io)
+let chat = Chat(io: io)
+chat.start(maxConnections: options.maxConnections)
+Notifications.start(on: io, chat: chat)
 io.serveStatic(options.webDirectory)
 
 if case .missing(_, let hint) = io.clientBundle {

@@ -221,6 +221,15 @@ private func installEvents(on socket: Socket, disconnects: DisconnectLog) {
     socket.on("whoami") { _, ack in
         ack?(["id": .string(socket.id), "namespace": .string(nsp.name), "auth": socket.handshake.auth])
     }
+    socket.on("handshake") { _, ack in
+        let handshake = socket.handshake
+        func strings(_ map: [String: String]) -> JSONValue {
+            .object(JSONObject(map.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
+        }
+        ack?(["headers": strings(handshake.headers), "query": strings(handshake.query),
+              "address": .string(handshake.address), "url": .string(handshake.url),
+              "issued": .int(handshake.issued), "time": .string(handshake.time)])
+    }
 }
 
 /// `disconnecting` sees the rooms, `disconnect` the reason: both go into the log.

@@ -80,8 +80,9 @@ public final class Namespace: Broadcasting, @unchecked Sendable {
             }
             let outcome = rejection
             client.loop.execute { [self] in
-                guard client.isOpen else { return }
+                guard client.isOpen else { return socket.discardUnconnected() }
                 if let outcome {
+                    socket.discardUnconnected()
                     client.connectFailed(namespace: name)
                     var data = JSONObject()
                     data["message"] = .string(outcome.message)
@@ -95,7 +96,7 @@ public final class Namespace: Broadcasting, @unchecked Sendable {
     }
 
     private func finishConnect(_ socket: Socket) {
-        guard socket.client.isOpen else { return }
+        guard socket.client.isOpen else { return socket.discardUnconnected() }
         state.withLock { $0.sockets[socket.id] = socket }
         socket.client.register(socket)
         socket.onConnect()

@@ -100,7 +100,24 @@ extension Socket {
     @discardableResult
     public func on<T: Decodable & SendableMetatype>(_ event: String, as type: T.Type,
                                  _ handler: @escaping @Sendable (T, Ack?) -> Void) -> ListenerID {
-        addListener(event, once: false, .withSocket { socket, args, ack in
+        addTypedListener(event, once: false, handler)
+    }
+
+    /// Like the typed `on`, removed after the first call (also when that payload had the wrong shape).
+    @discardableResult
+    public func once<T: Decodable & SendableMetatype>(_ event: String, _ handler: @escaping @Sendable (T) -> Void) -> ListenerID {
+        addTypedListener(event, once: true) { (value: T, _) in handler(value) }
+    }
+
+    @discardableResult
+    public func once<T: Decodable & SendableMetatype>(_ event: String, _ handler: @escaping @Sendable (T, Ack?) -> Void) -> ListenerID {
+        addTypedListener(event, once: true, handler)
+    }
+
+    private func addTypedListener<T: Decodable & SendableMetatype>(
+        _ event: String, once: Bool, _ handler: @escaping @Sendable (T, Ack?) -> Void
+    ) -> ListenerID {
+        addListener(event, once: once, .withSocket { socket, args, ack in
             let value: T
             do throws(SocketIOError) {
                 value = try decodeArgument(T.self, from: args.first ?? .null, event: event)

@@ -43,6 +43,9 @@ public final class Socket: @unchecked Sendable {
 
 
     public var server: SocketIOServer { namespace.server }
+    /// The Engine.IO session under this socket (Node's `socket.conn.id`): one client connection's
+    /// sockets in several namespaces share it.
+    public var connectionID: String { client.engine.id }
     /// True between the CONNECT answer and the disconnect.
     public var connected: Bool { connectedFlag.load(ordering: .acquiring) }
     public var disconnected: Bool { !connected }
@@ -122,6 +125,14 @@ public final class Socket: @unchecked Sendable {
         var payload = JSONObject()
         payload["sid"] = .string(id)
         client.send(SocketPacket(type: .connect, namespace: namespace.name, data: .object(payload)))
+    }
+
+    /// A socket that never connected (refused by a middleware, or its client left meanwhile): a
+    /// middleware may have joined rooms for it, which nothing else would ever leave. Loop only.
+    func discardUnconnected() {
+        joinable.store(false, ordering: .releasing)
+        namespace.adapter.delAll(id)
+        listeners.withLock { $0 = ListenerTable() }
     }
 
     /// Loop only. `disconnecting` sees the rooms, `disconnect` sees the socket gone.

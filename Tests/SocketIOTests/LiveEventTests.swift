@@ -127,6 +127,29 @@ struct Chat: Codable, Equatable, Sendable {
         }
     }
 
+    /// Direct emits, room broadcasts and joins from one foreign thread reach the client in call order.
+    @Test func mixedEmitsBroadcastsAndJoinsFromAThreadKeepTheirOrder() async throws {
+        try await withServer { io, port in
+            let (client, sid) = try await connectedClient(port)
+            let socket = try #require(io.sockets.sockets[sid])
+            let thread = Thread {
+                for i in stride(from: 0, to: 300, by: 3) {
+                    socket.emit("n", .int(i))
+                    io.to(sid).emit("n", .int(i + 1))
+                    socket.join("room-\(i)")  // takes effect at once: the next broadcast reaches it
+                    io.to("room-\(i)").emit("n", .int(i + 2))
+                }
+            }
+            thread.start()
+            for i in 0..<300 {
+                let (args, _) = try await client.nextEvent("n")
+                #expect(args == [.int(i)])
+                if args != [.int(i)] { break }
+            }
+            client.close()
+        }
+    }
+
     @Test func emitsFromAnotherThreadKeepTheirOrder() async throws {
         try await withServer { io, port in
             let (client, sid) = try await connectedClient(port)

@@ -108,6 +108,35 @@ func connectedClient(_ port: Int, namespace: String = "/", auth: JSONValue? = ni
         }
     }
 
+    /// Node lets a middleware join rooms; a socket that then never connects must not stay in them.
+    @Test func roomsJoinedByMiddlewareAreLeftWhenTheSocketNeverConnects() async throws {
+        try await withServer({ _ in }, { io in
+            io.use { socket in
+                socket.join("pending")
+                if socket.handshake.auth["slow"] == true { try await Task.sleep(for: .milliseconds(300)) }
+            }
+            io.use { socket in
+                if socket.handshake.auth["refuse"] == true { throw ConnectionRejected("no") }
+            }
+        }) { io, port in
+            let refused = TestClient(port: port)
+            try await refused.open()
+            try await refused.connect("/", auth: ["refuse": true])
+            #expect(try await refused.next().type == .connectError)
+            #expect(io.sockets.adapter.rooms.isEmpty)
+
+            let gone = TestClient(port: port)
+            try await gone.open()
+            try await gone.connect("/", auth: ["slow": true])
+            try await eventually { io.sockets.adapter.rooms["pending"] != nil }
+            gone.close()
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(io.sockets.adapter.rooms.isEmpty)
+            #expect(io.sockets.sockets.isEmpty)
+            refused.close()
+        }
+    }
+
     @Test func noConnectWithinTimeoutClosesTheSession() async throws {
         try await withServer({ $0.connectTimeout = .milliseconds(200) }) { _, port in
             let client = TestClient(port: port)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SocketIO
+import SocketIOParser
 
 // The README's example, verbatim between the markers, so the documented API keeps compiling.
 // README-EXAMPLE-BEGIN
@@ -57,6 +58,45 @@ func pollEveryone(_ io: SocketIOServer) async {
     #expect(port > 0)
     await pollEveryone(io)
     await io.close()
+}
+
+/// The example does what its comments say, seen from two clients.
+@Test func readmeExampleChatsInRooms() async throws {
+    let io = makeChatServer()
+    let port = try io.listen(host: "127.0.0.1", port: 0)
+    do { try await chatThroughTheExample(port) } catch {
+        await io.close()
+        throw error
+    }
+    await io.close()
+}
+
+private func chatThroughTheExample(_ port: Int) async throws {
+    let nameless = TestClient(port: port)
+    try await nameless.open()
+    try await nameless.connect("/")
+    let refused = try await nameless.next()
+    #expect(refused.type == .connectError)
+    #expect(refused.data == ["message": "a name is required", "data": ["field": "name"]])
+
+    let (ann, annID) = try await connectedClient(port, auth: ["name": "Ann"])
+    let (bob, bobID) = try await connectedClient(port, auth: ["name": "Bob"])
+    #expect(try await ann.nextEvent("joined").args == ["Bob"])
+    try await bob.emit("join", ["red"], ackID: 1)
+    let joined = try await bob.next { $0.type == .ack }
+    #expect(joined.data == [.array([bobID, "lobby", "red"].sorted().map { .string($0) })])
+
+    try await ann.emit("chat", [["room": "red", "text": "hi"]])
+    #expect(try await bob.nextEvent("chat").args == [["room": "red", "text": "hi"]])
+    try await bob.emit("chat", [["room": "red", "text": "echo?"]])  // Bob is the only member: nobody hears it
+    try await bob.emit("chat", [["room": "lobby", "text": "to Ann"]])
+    #expect(try await ann.nextEvent("chat").args == [["room": "lobby", "text": "to Ann"]])
+    #expect(ann.isClosed == false && annID != bobID)
+
+    try await bob.send(SocketPacket(type: .disconnect))
+    #expect(try await ann.nextEvent("left").args == ["Bob", "client namespace disconnect"])
+    await #expect(throws: TestClientError.self) { _ = try await bob.nextEvent("chat", timeout: .milliseconds(100)) }
+    [nameless, ann, bob].forEach { $0.close() }
 }
 
 @Test func readmeShowsTheCompiledExample() throws {

@@ -96,11 +96,12 @@ final class TestClient: @unchecked Sendable {
 
     init(port: Int, path: String = "/socket.io/") { self.port = port; self.path = path }
 
-    /// Engine.IO handshake, then starts the polling thread.
-    func open() async throws {
+    /// Engine.IO handshake, then starts the polling thread. `query` (e.g. `&room=x`) is appended to the
+    /// handshake URL and `headers` (`"Name: value"`) sent with it.
+    func open(query: String = "", headers: [String] = []) async throws {
         let (port, path) = (self.port, self.path)
         let response = try await offPool {
-            try TinyHTTP.exchange(port: port, method: "GET", target: "\(path)?EIO=4&transport=polling", headers: [])
+            try TinyHTTP.exchange(port: port, method: "GET", target: "\(path)?EIO=4&transport=polling\(query)", headers: headers)
         }
         guard response.status == 200, let open = EnginePayload.decode(response.body).packets.first, open.type == .open,
               case .object(let info)? = try? JSONCodec.decode(Array((open.text ?? "").utf8)),

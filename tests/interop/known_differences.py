@@ -24,4 +24,5 @@ PYTHON_REFERENCE: dict[str, str] = {
     "test_raw_unknown_namespace_error_as_node": "refuses with '4/nope,\"Unable to connect\"'",
     "test_many_acks_in_flight[polling]": "rejects a POST payload of more than 16 packets (max_decode_packets)",
     "test_malformed_packet_closes_connection": "logs the parse error and keeps the connection",
+    "test_attachment_without_binary_packet_closes_connection": "logs the parse error and keeps the connection",
 }

@@ -280,6 +280,9 @@ MALFORMED = {
     "event_name_not_string": "2[{}]",
     "broken_json": '2["message",',
     "binary_attachments_not_number": '5x-["message",{"_placeholder":true,"num":0}]',
+    "negative_ack_id": '2-1["message"]',
+    "ack_payload_not_array": '31{"a":1}',
+    "too_many_attachments": '511-["message",{"_placeholder":true,"num":0}]',
 }
 
 
@@ -289,4 +292,12 @@ def test_malformed_packet_closes_connection(raw, case):
     s.send("0")
     assert s.recv().startswith("0{")
     s.send(MALFORMED[case])
+    s.wait_closed(2.0)
+
+
+def test_attachment_without_binary_packet_closes_connection(raw):
+    s = raw()
+    s.send("0")
+    assert s.recv().startswith("0{")
+    s.ws.send_binary(b"\x01\x02")
     s.wait_closed(2.0)

@@ -141,6 +141,26 @@ def test_middleware_rejects_with_message_and_data(api_server, peers):
     assert good.connect_errors.empty()
 
 
+def test_handshake_fields(api_server, transports):
+    p = Peer(transports)
+    before = time.time() * 1000
+    p.sio.connect(api_server.url + "/?room=blue&n=1", headers={"X-Team": "ops"}, auth={"k": 1},
+                  transports=transports, socketio_path="socket.io", wait_timeout=WAIT)
+    try:
+        info = p.call("handshake")
+        assert p.call("whoami")["auth"] == {"k": 1}
+    finally:
+        p.sio.disconnect()
+    assert info["headers"]["x-team"] == "ops"
+    assert info["headers"]["host"] == f"127.0.0.1:{api_server.port}"
+    assert info["query"]["room"] == "blue" and info["query"]["n"] == "1"
+    assert info["query"]["EIO"] == "4" and info["query"]["transport"] == transports[0]
+    assert info["address"] == "127.0.0.1"
+    assert info["url"].startswith("/socket.io/?") and "room=blue" in info["url"]
+    assert before - 1000 <= info["issued"] <= time.time() * 1000 + 1000
+    assert info["time"].endswith("GMT+0000 (Coordinated Universal Time)")
+
+
 def test_middleware_enriches_socket_data(peers):
     alice, = peers(auth={"name": "alice"})
     anon, = peers()

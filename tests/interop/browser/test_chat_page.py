@@ -63,8 +63,9 @@ def test_polling_only_transport(pages):
     assert alice.text("transport") == "polling" and bob.text("transport") == "polling"
 
 
-def test_typing_indicator_shown_to_others_only(pages):
-    alice, bob = join_two(pages)
+@pytest.mark.parametrize("polling", [False, True], ids=["default", "polling"])
+def test_typing_indicator_shown_to_others_only(pages, polling):
+    alice, bob = join_two(pages, polling)
     alice.type("I am wri")
     bob.wait_text("typing", "Alice is typing…")
     assert alice.text("typing") == "", "the typist sees their own typing indicator"
@@ -73,8 +74,9 @@ def test_typing_indicator_shown_to_others_only(pages):
     bob.wait_text("typing", "")
 
 
-def test_rooms_keep_messages_apart(pages):
-    alice, bob = join_two(pages)
+@pytest.mark.parametrize("polling", [False, True], ids=["default", "polling"])
+def test_rooms_keep_messages_apart(pages, polling):
+    alice, bob = join_two(pages, polling)
     alice.go_to_room("dev")
     bob.wait_system("Alice left (1 online)")
     for page in (alice, bob):
@@ -96,6 +98,26 @@ def test_rooms_keep_messages_apart(pages):
         page.wait(lambda p=page: p.rooms() == {"general": 0, "dev": 2}, "counts general=0, dev=2")
     bob.send("bob in dev")
     alice.wait_message("bob in dev")
+
+
+def test_conversation_scrolls_to_the_newest_message(pages):
+    alice, bob = pages(2, width=900, height=500)
+    alice.join("Alice")
+    bob.join("Bob")
+    alice.wait_system("Bob joined (2 online)")
+    for number in range(5):  # the rate limit's worth; long enough to overflow a 500 px window
+        alice.send(f"line {number} " + "word " * 120)
+    last = "line 4 " + "word " * 120
+    for page in (alice, bob):
+        page.wait_message(last.strip())
+        geometry = page.js("""const list = document.getElementById('messages');
+            const newest = list.lastElementChild.getBoundingClientRect(), box = list.getBoundingClientRect();
+            return {overflow: list.scrollHeight - list.clientHeight,
+                    gap: list.scrollHeight - list.clientHeight - list.scrollTop,
+                    newestBottom: newest.bottom, boxBottom: box.bottom};""")
+        assert geometry["overflow"] > 0, f"[{page.label}] the conversation does not overflow: {geometry}"
+        assert geometry["gap"] <= 2, f"[{page.label}] not scrolled to the newest message: {geometry}"
+        assert geometry["newestBottom"] <= geometry["boxBottom"] + 1, geometry
 
 
 def test_user_text_is_not_interpreted_as_html(pages):
@@ -178,6 +200,12 @@ def test_reconnects_after_server_restart(chat_server, pages):
         page.wait(lambda p=page: p.rooms().get("general") == 2, "both members back in general")
     alice.send("after restart")
     assert bob.wait_message("after restart")["name"] == "Alice"
+    # The page's /notifications socket came back too, admitted once Alice had re-joined.
+    notify = f"{chat_server.url}/api/notify"
+    alice.wait(lambda: requests.post(notify, json={"user": "Alice", "message": "back"}, timeout=5)
+               .json()["delivered"] == 1, "Alice's /notifications socket back in room user:Alice")
+    alice.wait(lambda: alice.js("return document.querySelector('[data-testid=notification] .notification-text')"
+                                "?.textContent") == "back", "the notification after the restart")
 
 
 def test_notifications_from_http_api(chat_server, pages):

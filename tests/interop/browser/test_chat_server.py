@@ -3,14 +3,17 @@ as an independent client (python-socketio) sees it. Runs against the same server
 (see conftest.py: the Swift `chat` binary by default)."""
 import gzip
 import http.client
+import json
 import os
 import queue
 import signal
+import threading
 import time
 
 import pytest
 import requests
 import socketio
+import websocket
 
 BANNER = b"Socket.IO v4.8.1"
 # The python reference server (CHAT_SERVER_CMD) serves the client as a plain file, without --client-dir.
@@ -103,7 +106,10 @@ class Client:
 
     def __init__(self, url, **connect):
         self.events = queue.Queue()
+        self.disconnected = threading.Event()
         self.sio = socketio.Client(reconnection=False)
+        # Under namespace "*" like the catch-all: a handler under "/" would hide "*" for that namespace.
+        self.sio.on("disconnect", lambda *namespace_and_reason: self.disconnected.set(), namespace="*")
         self.sio.on("*", lambda event, namespace, *args: self.events.put((event, args[0] if args else None)),
                     namespace="*")
         self.sio.connect(url, wait_timeout=5, **connect)
@@ -211,22 +217,76 @@ def test_connection_limit(start_server):
         second.disconnect()
 
 
-def test_notifications_reach_the_user_room(chat_server, clients):
-    watcher = clients(namespaces=["/notifications"], auth={"user": "Alice"})
-    assert watcher.sio.connected
-    response = requests.post(f"{chat_server.url}/api/notify", json={"user": "Alice", "message": "done"}, timeout=5)
-    assert response.status_code == 200 and response.text == '{"delivered": 1}'
-    assert watcher.next("notification")["message"] == "done"
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        Client(chat_server.url, namespaces=["/notifications"])
+class RawChat:
+    """One Engine.IO WebSocket speaking Socket.IO by hand, so the order of packets is ours."""
+
+    def __init__(self, server):
+        self.ws = websocket.create_connection(f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
+                                              timeout=5)
+        assert self.ws.recv().startswith("0")
+        self.send("0")
+        assert self.recv().startswith("0{")
+
+    def send(self, packet):
+        self.ws.send("4" + packet)
+
+    def recv(self):
+        while True:
+            message = self.ws.recv()
+            if message == "2":
+                self.ws.send("3")
+            elif message.startswith("4"):
+                return message[1:]
+
+    def join(self, name):
+        self.send('21["join",{"name":"%s"}]' % name)
+        while not (packet := self.recv()).startswith("31["):  # skips `user joined`, `rooms`
+            pass
+        assert json.loads(packet[2:])[0]["ok"] is True
+
+    def notifications(self, user):
+        """CONNECT to /notifications as `user`: the server's answer (`0/notifications,...` or `4...`)."""
+        self.send('0/notifications,{"user":"%s"}' % user)
+        return self.until_namespace()
+
+    def until_namespace(self):
+        """The next packet of the /notifications namespace (`0/notifications,`, `4/...`, `2/...`)."""
+        while True:
+            packet = self.recv()
+            if packet[1:].startswith("/notifications,"):
+                return packet
 
 
+def test_notifications_reach_only_the_joined_user(chat_server):
+    """`/notifications` with auth {user} is for the member of that name on the same connection:
+    anyone else naming the user is refused and is not in the user's room."""
+    early, impostor, alice = RawChat(chat_server), RawChat(chat_server), RawChat(chat_server)
+    try:
+        refusal = '4/notifications,{"message":"Join the chat as Alice on this connection first"}'
+        assert early.notifications("Alice") == refusal  # nobody joined as Alice yet
+        impostor.join("Mallory")
+        assert impostor.notifications("Alice") == refusal
+        alice.join("Alice")
+        assert alice.notifications("Alice").startswith('0/notifications,{"sid":')
+
+        response = requests.post(f"{chat_server.url}/api/notify", json={"user": "Alice", "message": "done"},
+                                 timeout=5)
+        assert response.status_code == 200 and response.text == '{"delivered": 1}'
+        notification = json.loads(alice.until_namespace()[len("2/notifications,"):])
+        assert notification[0] == "notification" and notification[1]["message"] == "done"
+    finally:
+        for raw in (early, impostor, alice):
+            raw.ws.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 @pytest.mark.parametrize("transport", ["polling", "websocket"])
-def test_sigterm_tells_clients_and_exits_quickly(chat_server, transport):
+def test_sigterm_tells_clients_and_exits_quickly(chat_server, transport, signum):
     client = Client(chat_server.url, transports=[transport])
     started = time.monotonic()
-    chat_server.process.send_signal(signal.SIGTERM)
+    chat_server.process.send_signal(signum)
     assert client.next("server shutting down") == {}
+    assert client.disconnected.wait(5), "the connection was not closed"
     assert chat_server.process.wait(timeout=5) == 0
     assert time.monotonic() - started < 5
     chat_server.start()  # binds the same port at once

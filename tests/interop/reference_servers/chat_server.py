@@ -140,7 +140,12 @@ async def connect(sid, environ, auth):  # noqa: F811 (handler of another namespa
     user = auth.get("user") if isinstance(auth, dict) else None
     if not isinstance(user, str) or not user.strip():
         raise socketio.exceptions.ConnectionRefusedError("auth.user is required")
-    await sio.enter_room(sid, f"user:{user.strip()}", namespace="/notifications")
+    # Only the member of that name on this same connection (the page connects here after joining).
+    connection = sio.manager.eio_sid_from_sid(sid, "/notifications")
+    if not any(member["name"] == user and sio.manager.eio_sid_from_sid(member_sid, "/") == connection
+               for member_sid, member in users.items()):
+        raise socketio.exceptions.ConnectionRefusedError(f"Join the chat as {user} on this connection first")
+    await sio.enter_room(sid, f"user:{user}", namespace="/notifications")
 
 
 async def notify(request):
