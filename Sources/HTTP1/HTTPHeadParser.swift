@@ -20,6 +20,8 @@ enum HTTPHeadParser {
 
         let (method, target, minor) = try parseRequestLine(lines[0])
         var headers = HTTPHeaders()
+        // Names and values are at most the head minus the request line, colons and line ends.
+        headers.reserveCapacity(fields: lines.count - 1, bytes: max(0, head.count - lines[0].count - 3 * (lines.count - 1)))
         for line in lines.dropFirst() {
             if let first = line.first, first == 0x20 || first == 0x09 {
                 throw .malformed("obsolete line folding in header fields is not allowed")

@@ -18,6 +18,12 @@ package struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictiona
         for (name, value) in elements { add(name: name, value: value) }
     }
 
+    /// Room for `fields` fields of `bytes` bytes in all, so a parsed head is stored without slack.
+    package mutating func reserveCapacity(fields: Int, bytes byteCount: Int) {
+        ends.reserveCapacity(2 * fields)
+        bytes.reserveCapacity(byteCount)
+    }
+
     package var count: Int { ends.count / 2 }
     package var isEmpty: Bool { ends.isEmpty }
 

@@ -81,13 +81,16 @@ final class Client: @unchecked Sendable {
     // MARK: Socket bookkeeping (loop only)
 
     func register(_ socket: Socket) {
-        connecting.removeAll { $0 == socket.namespace.name }
+        connectFailed(namespace: socket.namespace.name)
         sockets.append(socket)
         connectTimer?.cancel()
         connectTimer = nil
     }
 
-    func connectFailed(namespace: String) { connecting.removeAll { $0 == namespace } }
+    func connectFailed(namespace: String) {
+        connecting.removeAll { $0 == namespace }
+        if connecting.isEmpty { connecting = [] }  // no storage kept once every CONNECT is answered
+    }
 
     private func socket(for namespace: String) -> Socket? { sockets.first { $0.namespace.name == namespace } }
 

@@ -212,6 +212,8 @@ extension Socket {
     private func addListener(_ event: String, once: Bool, _ handler: ListenerTable.Handler) -> ListenerID {
         listeners.withLock { table in
             let id = table.makeID()
+            // Exact growth: registration is rare, and doubling left idle sockets with empty slots.
+            table.events.reserveCapacity(table.events.count + 1)
             table.events.append(.init(event: event, id: id, once: once, handler: handler))
             return id
         }
