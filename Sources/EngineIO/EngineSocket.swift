@@ -79,8 +79,8 @@ package final class EngineSocket: @unchecked Sendable {
 
     // MARK: Sending
 
-    package func send(_ message: EngineMessage) {
-        send(PreparedEngineMessage(packet: message.packet))
+    package func send(_ message: EngineMessage, compress: Bool = true) {
+        send(PreparedEngineMessage(packet: message.packet, compress: compress))
     }
 
     package func send(_ message: PreparedEngineMessage) {
@@ -96,7 +96,7 @@ package final class EngineSocket: @unchecked Sendable {
     private func enqueue(_ message: PreparedEngineMessage) {
         switch activeTransport {
         case .webSocket(let socket) where writeBuffer.isEmpty:
-            socket.write(message.webSocketFrame)
+            socket.write(message.webSocketFrame, compress: message.compress)
         case .webSocket, .polling:
             writeBuffer.append(message)
             flush()
@@ -110,14 +110,16 @@ package final class EngineSocket: @unchecked Sendable {
         case .webSocket(let socket):
             let queued = writeBuffer
             writeBuffer.removeAll()
-            for message in queued { socket.write(message.webSocketFrame) }
+            for message in queued { socket.write(message.webSocketFrame, compress: message.compress) }
         case .polling(let polling):
             guard polling.isPollPending else { return }
             // python-engineio clients refuse payloads of more than 16 packets; the rest go in the next poll.
             let count = Swift.min(writeBuffer.count, Self.maxPacketsPerPoll)
-            let records = writeBuffer[..<count].map(\.pollingRecord)
+            let batch = writeBuffer[..<count]
+            let records = batch.map(\.pollingRecord)
+            let compress = batch.contains { $0.compress }
             writeBuffer.removeFirst(count)
-            polling.respondToPoll(with: records)
+            polling.respondToPoll(with: records, compress: compress)
         }
     }
 

@@ -20,14 +20,14 @@ final class PollingTransport {
         return true
     }
 
-    func respondToPoll(with records: [[UInt8]]) {
+    func respondToPoll(with records: [[UInt8]], compress: Bool = true) {
         guard let pending = pendingPoll else { return }
         pendingPoll = nil
         var headers = pending.headers
         headers.replaceOrAdd(name: "Content-Type", value: "text/plain; charset=UTF-8")
         headers.replaceOrAdd(name: "Cache-Control", value: "no-store")
         pending.responder.send(HTTPResponse(status: 200, headers: headers, body: EnginePayload.join(records),
-                                            compressible: true))
+                                            compressible: compress))
     }
 
     /// The answer to a POST whose payload was taken.

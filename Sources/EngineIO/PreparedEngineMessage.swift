@@ -20,8 +20,12 @@ package final class PreparedEngineMessage: Sendable {
     let webSocketFrame: ByteBlock
     /// The packet's text form for polling payloads (`4...` or `b<base64>`).
     let pollingRecord: [UInt8]
+    /// Node's per-packet `compress` option: false keeps it out of permessage-deflate, and a poll
+    /// answer made only of such packets is not gzipped.
+    let compress: Bool
 
-    package init(_ message: EngineMessage) {
+    package init(_ message: EngineMessage, compress: Bool = true) {
+        self.compress = compress
         let packet = message.packet
         let wire = EnginePacketCodec.encodeForWebSocket(packet)
         webSocketFrame = wire.isBinary
@@ -31,7 +35,8 @@ package final class PreparedEngineMessage: Sendable {
     }
 
     /// Control packets (open, ping, pong, noop, close) go through the same queue as messages.
-    init(packet: EnginePacket) {
+    init(packet: EnginePacket, compress: Bool = true) {
+        self.compress = compress
         let wire = EnginePacketCodec.encodeForWebSocket(packet)
         webSocketFrame = wire.isBinary
             ? WebSocketConnection.prepareFrame(binary: wire.payload)

@@ -22,12 +22,12 @@ final class WebSocketTransport: WebSocketHandler, @unchecked Sendable {
     init(sessionLoop: EventLoop) { self.sessionLoop = sessionLoop }
 
     /// Session loop only.
-    func write(_ frame: ByteBlock) {
+    func write(_ frame: ByteBlock, compress: Bool = true) {
         let connection = connection!
         if writesInline {
-            connection.send(preparedFrame: frame)
+            connection.send(preparedFrame: frame, compress: compress)
         } else {
-            connection.loop.execute { connection.send(preparedFrame: frame) }
+            connection.loop.execute { connection.send(preparedFrame: frame, compress: compress) }
         }
     }
 

@@ -76,10 +76,10 @@ package final class WebSocketConnection: @unchecked Sendable {
     package func send(binary: [UInt8]) { sendMessage(opcode: .binary, payload: binary) }
 
     /// Queues a complete, unmasked frame built once for many recipients (`WebSocketFrame.prepare`).
-    /// With permessage-deflate negotiated the connection may re-encode it.
-    package func send(preparedFrame: ByteBlock) {
+    /// With permessage-deflate negotiated the connection compresses it again, unless `compress` is false.
+    package func send(preparedFrame: ByteBlock, compress: Bool = true) {
         guard isOpen, let tcp else { return }
-        guard deflater != nil else {
+        guard deflater != nil, compress, preparedFrame.count >= Self.deflateThreshold else {
             tcp.write(preparedFrame)
             enforceBufferLimit(tcp)
             return
@@ -160,9 +160,13 @@ package final class WebSocketConnection: @unchecked Sendable {
 
     // MARK: framing
 
+    /// Messages smaller than this go out uncompressed even with permessage-deflate, as Node's
+    /// engine.io does (`threshold: 1024`): deflating them costs more than it saves.
+    static let deflateThreshold = 1024
+
     private func sendMessage(opcode: WebSocketOpcode, payload: [UInt8]) {
         guard isOpen, let tcp else { return }
-        if let deflater {
+        if let deflater, payload.count >= Self.deflateThreshold {
             tcp.write(WebSocketConnection.frame(opcode: opcode, payload: deflater.compress(payload), rsv1: true))
         } else {
             tcp.write(WebSocketConnection.frame(opcode: opcode, payload: payload, rsv1: false))

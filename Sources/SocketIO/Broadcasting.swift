@@ -26,8 +26,8 @@ extension Broadcasting {
     public var volatile: BroadcastOperator { broadcastOperator.with { $0.flags.volatile = true } }
     /// Only this server's sockets, when the adapter spans several servers.
     public var local: BroadcastOperator { broadcastOperator.with { $0.flags.local = true } }
-    /// Per-message compression hint. Not acted on yet: the transports compress by their own settings
-    /// (`perMessageDeflate`, `httpCompression`).
+    /// `compress(false)` sends the packet uncompressed even where the transport compresses:
+    /// no permessage-deflate on WebSocket, no gzip for a poll answer made only of such packets.
     public func compress(_ enabled: Bool) -> BroadcastOperator { broadcastOperator.with { $0.flags.compress = enabled } }
     /// How long `emitWithAck` (or `emit(..., ack:)`) waits for the recipients' acknowledgements.
     public func timeout(_ duration: Duration) -> BroadcastOperator { broadcastOperator.with { $0.flags.timeout = duration } }

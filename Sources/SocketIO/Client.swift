@@ -102,10 +102,10 @@ final class Client: @unchecked Sendable {
 
     func send(_ packet: SocketPacket) { write(SocketPacketEncoder.encode(packet)) }
 
-    func write(_ encoded: EncodedSocketPacket) {
+    func write(_ encoded: EncodedSocketPacket, compress: Bool = true) {
         guard isOpen else { return }
-        engine.send(.text(encoded.text))
-        for attachment in encoded.attachments { engine.send(.binary(attachment)) }
+        engine.send(.text(encoded.text), compress: compress)
+        for attachment in encoded.attachments { engine.send(.binary(attachment), compress: compress) }
     }
 
     func write(_ prepared: PreparedPacket) {

@@ -118,7 +118,7 @@ public final class Namespace: Broadcasting, @unchecked Sendable {
     func deliver(_ packet: OutgoingPacket, to recipients: RecipientGroups, flags: BroadcastFlags,
                  ack: (@Sendable (AckResult) -> Void)?) {
         guard recipients.count > 0 else { return }
-        let prepared = packet.prepare()
+        let prepared = packet.prepare(compress: flags.compress ?? true)
         for group in recipients.groups {
             let members = group.sockets
             let work: @Sendable () -> Void = {

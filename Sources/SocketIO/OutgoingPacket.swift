@@ -27,15 +27,17 @@ public struct OutgoingPacket: Sendable {
     package init(packet: SocketPacket) { self.packet = packet }
 
     /// Encoded once; the same messages then go to every recipient.
-    package func prepare() -> PreparedPacket { PreparedPacket(SocketPacketEncoder.encode(packet)) }
+    package func prepare(compress: Bool = true) -> PreparedPacket {
+        PreparedPacket(SocketPacketEncoder.encode(packet), compress: compress)
+    }
 }
 
 /// The Engine.IO messages of one Socket.IO packet, built once for many recipients.
 package struct PreparedPacket: Sendable {
     package let messages: [PreparedEngineMessage]
 
-    package init(_ encoded: EncodedSocketPacket) {
-        messages = [PreparedEngineMessage(.text(encoded.text))]
-            + encoded.attachments.map { PreparedEngineMessage(.binary($0)) }
+    package init(_ encoded: EncodedSocketPacket, compress: Bool = true) {
+        messages = [PreparedEngineMessage(.text(encoded.text), compress: compress)]
+            + encoded.attachments.map { PreparedEngineMessage(.binary($0), compress: compress) }
     }
 }

@@ -33,7 +33,7 @@ extension Socket {
     public func timeout(_ duration: Duration) -> SocketEmitter { emitter.timeout(duration) }
     /// The next emit is dropped if the transport cannot take it right now.
     public var volatile: SocketEmitter { emitter.volatile }
-    /// Per-message compression hint for the next emit.
+    /// `compress(false)`: the next emit skips permessage-deflate (and gzip, over polling).
     public func compress(_ enabled: Bool) -> SocketEmitter { emitter.compress(enabled) }
 
     private var emitter: SocketEmitter { SocketEmitter(socket: self) }
@@ -112,7 +112,7 @@ public struct SocketEmitter: Sendable {
                 }
             }
             socket.notifyOutgoing(event, args)
-            socket.client.write(encoded)
+            socket.client.write(encoded, compress: flags.compress ?? true)
         }
     }
 }

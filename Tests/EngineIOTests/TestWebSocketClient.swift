@@ -8,6 +8,8 @@ final class TestWebSocketClient {
     struct Frame: Equatable {
         var opcode: UInt8
         var payload: [UInt8]
+        /// RSV1: set on a permessage-deflate compressed message.
+        var compressed = false
         var text: String { String(decoding: payload, as: UTF8.self) }
         /// The close code of a close frame, nil for other frames or an empty close.
         var closeCode: UInt16? {
@@ -22,10 +24,10 @@ final class TestWebSocketClient {
     private(set) var status = 0
 
     /// Connects to `host` (IPv4 or IPv6 literal) and sends the upgrade for `target`.
-    init(port: Int, target: String, host: String = "127.0.0.1", timeoutSeconds: Int = 5) throws {
+    init(port: Int, target: String, host: String = "127.0.0.1", timeoutSeconds: Int = 5, extraHeaders: String = "") throws {
         fd = try TestWebSocketClient.connect(host: host, port: port, timeoutSeconds: timeoutSeconds)
         send(Array(("GET \(target) HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8))
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\(extraHeaders)\r\n").utf8))
         status = readStatus() ?? 0
     }
 
@@ -86,7 +88,7 @@ final class TestWebSocketClient {
             length = b.reduce(0) { $0 << 8 | Int($1) }
         }
         guard let payload = read(length) else { return nil }
-        return Frame(opcode: head[0] & 0x0F, payload: payload)
+        return Frame(opcode: head[0] & 0x0F, payload: payload, compressed: head[0] & 0x40 != 0)
     }
 
     /// The next text or binary frame, answering pings ("2") on the way; nil if the connection ends.

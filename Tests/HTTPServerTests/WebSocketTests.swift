@@ -9,13 +9,15 @@ import WebSocketCodec
 
 /// Echoes every message and records what happened.
 final class EchoSocketHandler: WebSocketHandler, @unchecked Sendable {
+    /// What a "broadcast" message makes the handler send as a prepared frame: over the deflate threshold.
+    static let prepared = Array(String(repeating: "prepared ", count: 200).utf8)
     let closeCode = Mutex<[UInt16?]>([])
     let closed = DispatchSemaphore(value: 0)
     func webSocket(_ socket: WebSocketConnection, didReceive message: WebSocketMessage) {
         switch message {
         case .text(let bytes):
             if bytes == Array("broadcast".utf8) {
-                socket.send(preparedFrame: WebSocketConnection.prepareFrame(text: Array("prepared".utf8)))
+                socket.send(preparedFrame: WebSocketConnection.prepareFrame(text: EchoSocketHandler.prepared))
             } else if bytes == Array("bye".utf8) {
                 socket.close(code: 4000, reason: "bye")
             } else {
@@ -59,8 +61,8 @@ let upgradeRequest = "GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConne
     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
 
 @Suite struct WebSocketTests {
-    func startServer(_ handler: EchoSocketHandler, deflate: Bool = false) throws -> LiveServer {
-        try LiveServer(configure: { $0.perMessageDeflate = deflate; $0.maxWebSocketMessageBytes = 1000 }) { request, responder in
+    func startServer(_ handler: EchoSocketHandler, deflate: Bool = false, maxMessageBytes: Int = 1000) throws -> LiveServer {
+        try LiveServer(configure: { $0.perMessageDeflate = deflate; $0.maxWebSocketMessageBytes = maxMessageBytes }) { request, responder in
             guard request.isWebSocketUpgrade else {
                 responder.send(text(200, "plain"))
                 return
@@ -89,7 +91,7 @@ let upgradeRequest = "GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConne
         client.sendFrame(.ping, [1, 2, 3])
         #expect(client.readFrame() == .init(fin: true, rsv1: false, opcode: 0xA, payload: [1, 2, 3]))
         client.sendFrame(.text, Array("broadcast".utf8))
-        #expect(client.readFrame()?.payload == Array("prepared".utf8))
+        #expect(client.readFrame()?.payload == EchoSocketHandler.prepared)
         client.sendFrame(.close, WebSocketFrameEncoder.closePayload(code: 1000, reason: "done"))
         let close = client.readFrame()
         #expect(close?.opcode == 8)
@@ -190,7 +192,7 @@ let upgradeRequest = "GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConne
 
     @Test func perMessageDeflateIsNegotiatedAndUsedBothWays() throws {
         let handler = EchoSocketHandler()
-        let server = try startServer(handler, deflate: true)
+        let server = try startServer(handler, deflate: true, maxMessageBytes: 1 << 16)
         defer { server.stop() }
         let client = try server.client()
         client.send(upgradeRequest + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
@@ -198,7 +200,8 @@ let upgradeRequest = "GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConne
         #expect(response?.status == 101)
         #expect(response?.headers["sec-websocket-extensions"]?.hasPrefix("permessage-deflate") == true)
 
-        let message = Array(String(repeating: "compress me ", count: 20).utf8)
+        // Over Node's 1 KiB threshold, so the echo is deflated too.
+        let message = Array(String(repeating: "compress me ", count: 100).utf8)
         let deflater = RawDeflater(windowBits: 15)
         var compressed = deflater.compress(message)
         compressed.removeLast(4) // RFC 7692 §7.2.1: drop the 00 00 FF FF tail
@@ -211,6 +214,12 @@ let upgradeRequest = "GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConne
         client.sendFrame(.text, Array("broadcast".utf8))
         let prepared = client.readFrame()
         #expect(prepared?.rsv1 == true)
-        #expect(prepared.flatMap { inflater.decompress($0.payload + [0, 0, 0xFF, 0xFF], maxOutput: 1 << 16) } == Array("prepared".utf8))
+        #expect(prepared.flatMap { inflater.decompress($0.payload + [0, 0, 0xFF, 0xFF], maxOutput: 1 << 16) } == EchoSocketHandler.prepared)
+
+        // Under the threshold a message goes out plain, as Node's engine.io does.
+        client.sendFrame(.text, Array("small".utf8))
+        let small = client.readFrame()
+        #expect(small?.rsv1 == false)
+        #expect(small?.payload == Array("small".utf8))
     }
 }
