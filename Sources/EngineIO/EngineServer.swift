@@ -38,6 +38,9 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
 
     package var clientsCount: Int { context.sessions.withLock { $0.count } }
 
+    /// The open session with this id, if any.
+    package func session(_ id: String) -> EngineSocket? { context.sessions.withLock { $0[id] } }
+
     package func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         let cors = corsHeaders(for: request)
         if request.method == "OPTIONS", options.cors != nil {
@@ -136,8 +139,13 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
         if request.isWebSocketUpgrade {
             let transport = WebSocketTransport(sessionLoop: session.loop)
             transport.session = session
-            transport.connection = responder.upgradeToWebSocket(handler: transport)
-            return onLoop(session.loop) { session.beginUpgrade(transport) }
+            // The WebSocket moves to the session's loop, so messages need no hop between loops; the
+            // session hears of it there before the socket reads anything.
+            _ = responder.upgradeToWebSocket(handler: transport, on: session.loop) { connection in
+                transport.connection = connection
+                session.beginUpgrade(transport)
+            }
+            return
         }
         if request.method == "GET" {
             responder.onAbort { onLoop(session.loop) { session.pollAborted(responder) } }

@@ -4,8 +4,9 @@ import Reactor
 import WebSocketCodec
 
 /// One HTTP/1.1 connection: parses requests, hands them out one at a time, writes the answers in order,
-/// and enforces the timeouts. Confined to `tcp.loop`; every member is loop thread only.
-final class HTTPConnection {
+/// and enforces the timeouts. Confined to `tcp.loop`; every member is loop thread only (Sendable only
+/// so that a task can carry a moved connection to its new loop).
+final class HTTPConnection: @unchecked Sendable {
     let tcp: TCPConnection
     let server: HTTPServerCore
     private var parser: HTTPRequestParser
@@ -39,10 +40,14 @@ final class HTTPConnection {
     var isClosed: Bool { tcp.isClosed || closing }
 
     func start() {
+        attachCallbacks()
+        armRequestTimers()
+    }
+
+    private func attachCallbacks() {
         tcp.onRead = { [unowned self] chunk in received(chunk) }
         tcp.onEndOfInput = { [unowned self] in peerEnded() }
         tcp.onClose = { [self] _ in closed() }
-        armRequestTimers()
     }
 
     /// Closes at once (server shutdown).
@@ -216,7 +221,11 @@ final class HTTPConnection {
 
     // MARK: WebSocket
 
-    func upgrade(handler: any WebSocketHandler, extraHeaders: HTTPHeaders) -> WebSocketConnection {
+    /// Answers 101 and turns the connection into a WebSocket; with `target` (another loop), the socket
+    /// moves there once the 101 has left, so the session it serves on that loop reads and writes it
+    /// without a hop per message.
+    func upgrade(handler: any WebSocketHandler, extraHeaders: HTTPHeaders, onto target: EventLoop?,
+                 ready: (@Sendable (WebSocketConnection) -> Void)?) -> WebSocketConnection {
         let upgrade = pendingUpgrade
         pendingUpgrade = nil
         current = nil
@@ -235,16 +244,50 @@ final class HTTPConnection {
         var head: [UInt8] = []
         HTTPResponseSerializer.appendHead(status: 101, headers: headers, contentLength: nil, date: nil, into: &head)
         tcp.write(head)
+        // Frames the client sent right behind its upgrade request are already in the parser.
+        let early = parser.takeRemainingBytes()
+        if let target, target !== tcp.loop,
+           let moved = move(to: target, handler: handler, deflate: deflate, early: early, ready: ready) {
+            return moved
+        }
+        let socket = makeWebSocket(handler: handler, deflate: deflate)
+        tcp.resumeReading()
+        if let ready {
+            // Staying here: what this socket delivers hops to `target` in order, behind `ready`.
+            if let target, target !== tcp.loop { target.execute { ready(socket) } } else { ready(socket) }
+        }
+        // Delivered after the caller has its socket (and set itself up), never inside this call,
+        // and always before anything read later.
+        if !early.isEmpty { socket.queueEarlyInput(early) }
+        return socket
+    }
+
+    private func makeWebSocket(handler: any WebSocketHandler, deflate: PerMessageDeflateParameters?) -> WebSocketConnection {
         let socket = WebSocketConnection(tcp: tcp, handler: handler,
                                          maxMessageBytes: server.options.maxWebSocketMessageBytes, deflate: deflate,
                                          maxBufferedBytes: server.options.maxWebSocketBufferedBytes)
         webSocket = socket
-        tcp.resumeReading()
-        // Frames the client sent right behind its upgrade request are already in the parser.
-        let early = parser.takeRemainingBytes()
-        // Delivered after the caller has its socket (and set itself up), never inside this call,
-        // and always before anything read later.
-        if !early.isEmpty { socket.queueEarlyInput(early) }
+        return socket
+    }
+
+    /// Hands the descriptor to `target` (nil when the 101 could not leave at once: upgrade in place).
+    /// The socket is built here; on `target`, `ready` gets it, then it is registered and starts reading.
+    private func move(to target: EventLoop, handler: any WebSocketHandler, deflate: PerMessageDeflateParameters?,
+                      early: [UInt8], ready: (@Sendable (WebSocketConnection) -> Void)?) -> WebSocketConnection? {
+        guard tcp.flushNow(), let fd = tcp.detach() else { return nil }
+        closing = true
+        server.connectionLeft(self)
+        let moved = HTTPConnection(tcp: TCPConnection(fd: fd, loop: target, remoteAddress: tcp.remoteAddress), server: server)
+        let socket = moved.makeWebSocket(handler: handler, deflate: deflate)
+        target.execute {
+            let accepting = moved.server.connectionArrived(moved)
+            // Before the first read: the handler's owner learns of the socket first.
+            ready?(socket)
+            guard moved.tcp.register() else { return moved.closed() }
+            moved.attachCallbacks()
+            guard accepting else { return moved.shutdown() }
+            if !early.isEmpty { socket.queueEarlyInput(early) }
+        }
         return socket
     }
 

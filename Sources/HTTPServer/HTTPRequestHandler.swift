@@ -76,18 +76,24 @@ package final class HTTPResponder: @unchecked Sendable {
 
     /// Loop thread only, and only for `request.isWebSocketUpgrade`: answers 101 (with `extraHeaders`,
     /// and permessage-deflate when enabled and offered) and turns the connection into a WebSocket.
-    package func upgradeToWebSocket(handler: any WebSocketHandler,
-                                    extraHeaders: HTTPHeaders = HTTPHeaders()) -> WebSocketConnection {
+    /// With `target`, the WebSocket moves to that loop (where whoever handles it lives) when it can;
+    /// the returned connection's `loop` says where it ended up. `ready` gets the socket on `target`
+    /// before any of its messages is delivered there (possibly before this call returns): set up there.
+    package func upgradeToWebSocket(handler: any WebSocketHandler, extraHeaders: HTTPHeaders = HTTPHeaders(),
+                                    on target: EventLoop? = nil,
+                                    ready: (@Sendable (WebSocketConnection) -> Void)? = nil) -> WebSocketConnection {
         precondition(loop.inEventLoop, "upgradeToWebSocket must be called on the responder's loop")
         precondition(isWebSocketUpgrade, "upgradeToWebSocket is only valid for a request with isWebSocketUpgrade")
         let first = !claimed.exchange(true, ordering: .acquiringAndReleasing)
         guard first, !finished, let connection, !connection.isClosed else {
             // Already answered, or the client is gone: hand back a socket that reports closure.
             finished = true
-            return WebSocketConnection.closedStub(loop: loop, handler: handler)
+            let stub = WebSocketConnection.closedStub(loop: loop, handler: handler)
+            if let ready { if let target { target.execute { ready(stub) } } else { ready(stub) } }
+            return stub
         }
         finished = true
         abortHandlers = []
-        return connection.upgrade(handler: handler, extraHeaders: extraHeaders)
+        return connection.upgrade(handler: handler, extraHeaders: extraHeaders, onto: target, ready: ready)
     }
 }

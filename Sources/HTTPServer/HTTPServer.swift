@@ -137,6 +137,18 @@ final class HTTPServerCore: @unchecked Sendable {
         connection.start()
     }
 
+    /// On the old loop, when an upgraded connection moves to another loop (it still counts).
+    func connectionLeft(_ connection: HTTPConnection) {
+        registries[connection.tcp.loop.index].open.removeValue(forKey: ObjectIdentifier(connection))
+    }
+
+    /// On the new loop of a moved connection; false when that loop is shutting down.
+    func connectionArrived(_ connection: HTTPConnection) -> Bool {
+        let registry = registries[connection.tcp.loop.index]
+        registry.open[ObjectIdentifier(connection)] = connection
+        return !registry.shuttingDown
+    }
+
     /// On the connection's loop, once.
     func connectionClosed(_ connection: HTTPConnection) {
         if registries[connection.tcp.loop.index].open.removeValue(forKey: ObjectIdentifier(connection)) != nil {

@@ -50,14 +50,15 @@ package final class TCPConnection: @unchecked Sendable, EventSource {
     /// do not turn into a RST that destroys the response in flight.
     static let lingerTime: Duration = .seconds(2)
 
-    init(fd: Int32, loop: EventLoop, remoteAddress: String) {
+    package init(fd: Int32, loop: EventLoop, remoteAddress: String) {
         self.fd = fd
         self.loop = loop
         self.remoteAddress = remoteAddress
     }
 
     /// Adds the socket to the loop's epoll set; on failure the fd is closed and false returned.
-    func register() -> Bool {
+    /// On `loop`, once (a listener does it for accepted sockets; `detach` hands others over).
+    package func register() -> Bool {
         interest = desiredInterest()
         do {
             token = try loop.register(fd: fd, events: interest, source: self)
@@ -238,6 +239,27 @@ package final class TCPConnection: @unchecked Sendable, EventSource {
             waitingForWritable = true
             updateInterest()
         }
+    }
+
+    // MARK: moving to another loop
+
+    /// Writes what is queued now instead of at the end of the iteration; true when nothing is left.
+    package func flushNow() -> Bool {
+        if state == .open, !queue.isEmpty, !waitingForWritable { flush() }
+        return queue.isEmpty
+    }
+
+    /// Gives the descriptor up without closing it, so another loop can adopt it (`init` + `register`
+    /// there): nothing may be queued. The callbacks are dropped unanswered. Nil when not possible.
+    package func detach() -> Int32? {
+        guard state == .open, queue.isEmpty, lingerTimer == nil else { return nil }
+        state = .closed
+        loop.deregister(fd: fd, token: token)
+        onRead = nil
+        onEndOfInput = nil
+        onClose = nil
+        onDrained = nil
+        return fd
     }
 
     // MARK: closing

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import Reactor
+@testable import EngineIO
+
+/// An upgrade's WebSocket is accepted on whichever loop the listener picks; it moves to its session's
+/// loop, so that the session reads and writes it without a hop between loops per message.
+@Test func upgradedWebSocketsMoveToTheirSessionsLoop() throws {
+    let server = try EchoEngine(loops: 2) { $0.pingInterval = .seconds(10) }
+    defer { server.stop() }
+    // Connections are handed to the loops in turn: over several sessions, some WebSockets are
+    // accepted on another loop than their session's.
+    for round in 0..<6 {
+        let sid = try handshake(server.client).sid
+        let ws = try TestWebSocketClient(port: server.http.port, target: "/engine.io/?EIO=4&transport=websocket&sid=\(sid)")
+        #expect(ws.status == 101)
+        ws.sendText("2probe")
+        #expect(ws.readFrame()?.text == "3probe")
+        ws.sendText("5")
+        ws.sendText("4round \(round)")
+        #expect(ws.readMessage()?.text == "4round \(round)")
+
+        let session = try #require(server.engine.session(sid))
+        let onSessionLoop = DispatchSemaphore(value: 0)
+        let sameLoop = LockedFlag()
+        session.loop.execute {
+            if case .webSocket(let transport) = session.activeTransport {
+                sameLoop.set(transport.connection.loop === session.loop)
+            }
+            onSessionLoop.signal()
+        }
+        onSessionLoop.wait()
+        #expect(sameLoop.value, "round \(round): the WebSocket stayed on another loop")
+    }
+}
+
+private final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func set(_ value: Bool) { lock.lock(); flag = value; lock.unlock() }
+    var value: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+}
