@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import SocketIO
 
-/// The bench contract, identical for every server compared (see tests/bench/python_server.py):
+/// The bench contract, identical for every server compared (see Tests/Bench/python_server.py):
 /// on connection to `/` join room "bench"; "echo"(...args) with an ack → ack with the same args;
 /// "fanout"(payload) → io.to("bench").emit("fan", payload), sender included; "join"(room) → join.
 enum BenchServer {

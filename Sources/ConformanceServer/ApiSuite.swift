@@ -1,5 +1,5 @@
 // `conformance-server --api-suite`: a Socket.IO server written against the public API the way an
-// application would, exposing each API behaviour as an event so tests/interop/test_socketio_api.py
+// application would, exposing each API behaviour as an event so Tests/Interop/test_socketio_api.py
 // can drive it from an independent client (python-socketio).
 //
 // Namespaces: `/` (middleware rejects auth {"token":"bad"}), `/admin` (middleware wants auth

@@ -3,7 +3,7 @@
 Which server: `--server-cmd` (or env SERVER_CMD), a command prefix to which the fixture appends
 `--port N` (and `--engine-io` for the bare Engine.IO mode). Default: our Swift binary
 `.build/<config>/conformance-server` (env SWIFT_BUILD_CONFIG, default debug). The special value
-`python-reference` runs tests/interop/reference_servers/conformance_server.py, built on
+`python-reference` runs Tests/Interop/reference_servers/conformance_server.py, built on
 python-engineio / python-socketio, to check that the assertions match a real implementation.
 """
 import os

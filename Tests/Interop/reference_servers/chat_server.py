@@ -3,7 +3,7 @@
 that the Swift `chat` executable implements. The browser tests can run against it
 (CHAT_SERVER_CMD) to check the page and the tests themselves, independently of Swift.
 
-    python tests/interop/reference_servers/chat_server.py --port 3000 [--max-connections N]
+    python Tests/Interop/reference_servers/chat_server.py --port 3000 [--max-connections N]
 """
 import argparse
 import asyncio

@@ -4,7 +4,7 @@ port, and headless Chromium sessions driven by selenium.
 The server command defaults to the Swift binary; set CHAT_SERVER_CMD (a format string with
 {port}, optionally {python}) to test another implementation, e.g. the reference server:
 
-    CHAT_SERVER_CMD="{python} tests/interop/reference_servers/chat_server.py --port {port}"
+    CHAT_SERVER_CMD="{python} Tests/Interop/reference_servers/chat_server.py --port {port}"
 """
 import os
 import re
@@ -23,7 +23,7 @@ import pytest
 # also never tries to send usage statistics from a machine whose tests must stay on loopback.
 os.environ.setdefault("SE_AVOID_STATS", "true")
 
-selenium = pytest.importorskip("selenium", reason="selenium is not installed (pip install -r tests/interop/browser/requirements.txt)")
+selenium = pytest.importorskip("selenium", reason="selenium is not installed (pip install -r Tests/Interop/browser/requirements.txt)")
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 
