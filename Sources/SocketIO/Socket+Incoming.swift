@@ -17,7 +17,7 @@ extension Socket {
         let ack = packet.id.map { Ack(socket: self, id: $0) }
 
         let (anyListeners, middlewares) = listeners.withLock { ($0.any, $0.middlewares) }
-        for entry in anyListeners { entry.listener(event, args) }
+        for entry in anyListeners { entry.listener(event, args, ack) }
         for middleware in middlewares {
             do { try middleware(event, args) } catch {
                 reportError((error as? SocketIOError) ?? .middlewareRejected(event: event, message: "\(error)"))

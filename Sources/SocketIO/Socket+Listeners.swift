@@ -9,6 +9,8 @@ public struct ListenerID: Hashable, Sendable {
 public typealias EventHandler = @Sendable (_ args: [JSONValue], _ ack: Ack?) -> Void
 /// A catch-all listener: the event name and its arguments.
 public typealias AnyEventListener = @Sendable (_ event: String, _ args: [JSONValue]) -> Void
+/// A catch-all listener for incoming events that may answer: Node passes the ack as the last argument.
+public typealias AnyIncomingListener = @Sendable (_ event: String, _ args: [JSONValue], _ ack: Ack?) -> Void
 /// A per-packet middleware: throw to reject the event (the socket's `onError` handlers get it).
 public typealias PacketMiddleware = @Sendable (_ event: String, _ args: [JSONValue]) throws -> Void
 
@@ -46,7 +48,11 @@ struct ListenerTable {
     /// In registration order. A socket has a handful of events, so a scan beats a table of arrays, and
     /// an idle connection keeps one small array instead of a dictionary plus one array per event.
     var events: [Entry] = []
-    var any: [AnyEntry] = []
+    struct AnyIncomingEntry {
+        let id: ListenerID
+        let listener: AnyIncomingListener
+    }
+    var any: [AnyIncomingEntry] = []
     var anyOutgoing: [AnyEntry] = []
     var middlewares: [PacketMiddleware] = []
     var disconnecting: [@Sendable (DisconnectReason) -> Void] = []
@@ -138,6 +144,12 @@ extension Socket {
     /// Called for every incoming event, before the event's own handlers and the middlewares.
     @discardableResult
     public func onAny(_ listener: @escaping AnyEventListener) -> ListenerID {
+        onAny { event, args, _ in listener(event, args) }
+    }
+
+    /// Like `onAny`, also given the `Ack` when the client asked for one.
+    @discardableResult
+    public func onAny(_ listener: @escaping AnyIncomingListener) -> ListenerID {
         listeners.withLock { table in
             let id = table.makeID()
             table.any.append(.init(id: id, listener: listener))
@@ -148,6 +160,11 @@ extension Socket {
     /// Like `onAny`, called before the listeners already registered.
     @discardableResult
     public func prependAny(_ listener: @escaping AnyEventListener) -> ListenerID {
+        prependAny { event, args, _ in listener(event, args) }
+    }
+
+    @discardableResult
+    public func prependAny(_ listener: @escaping AnyIncomingListener) -> ListenerID {
         listeners.withLock { table in
             let id = table.makeID()
             table.any.insert(.init(id: id, listener: listener), at: 0)

@@ -30,6 +30,24 @@ struct Chat: Codable, Equatable, Sendable {
     }
 
     /// As in JavaScript, an array literal is one argument; a runtime list of arguments says `arguments:`.
+    @Test func onAnyGetsTheAckAsNodePassesItLast() async throws {
+        try await withServer({ _ in }, { io in
+            io.onConnection { socket in
+                socket.onAny { event, args, ack in ack?.send(arguments: [.string(event)] + args) }
+                socket.onAny { event, _ in if event == "plain" { socket.emit("seen", "plain") } }
+            }
+        }) { _, port in
+            let (client, _) = try await connectedClient(port)
+            try await client.emit("anything", [1, "two"], ackID: 7)
+            let ack = try await client.next { $0.type == .ack }
+            #expect(ack.id == 7)
+            #expect(ack.data == ["anything", 1, "two"])
+            try await client.emit("plain", [])
+            #expect(try await client.nextEvent("seen").args == ["plain"])
+            client.close()
+        }
+    }
+
     @Test func anArrayIsOneArgumentAndArgumentsSpreads() async throws {
         try await withServer({ _ in }, { io in
             io.onConnection { socket in
