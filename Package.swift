@@ -33,15 +33,16 @@ let package = Package(
         .executableTarget(name: "ConformanceServer", dependencies: ["SocketIO"]),
         .executableTarget(name: "Bench", dependencies: ["SocketIO"]),
 
-        // One test target per module.
+        // One test target per module, plus what several of them share.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "DeflateTests", dependencies: ["Deflate"]),
         .testTarget(name: "WebSocketCodecTests", dependencies: ["WebSocketCodec"]),
         .testTarget(name: "EngineIOParserTests", dependencies: ["EngineIOParser"]),
         .testTarget(name: "SocketIOParserTests", dependencies: ["SocketIOParser"]),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "EngineIOTests", dependencies: ["EngineIO"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        .testTarget(name: "EngineIOTests", dependencies: ["EngineIO", "TestSupport"]),
         .testTarget(name: "SocketIOTests", dependencies: ["SocketIO"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 import HTTP1
 import Deflate
 @testable import HTTPServer
@@ -221,7 +222,6 @@ import Deflate
         // Warm up so lazily created descriptors (loops, caches) are counted in the baseline.
         do { let c = try server.client(); c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n"); _ = c.readResponse() }
         Thread.sleep(forTimeInterval: 0.1)
-        let before = openFileDescriptorCount()
         for i in 0..<200 {
             let c = try server.client()
             if i % 2 == 0 {
@@ -229,12 +229,13 @@ import Deflate
                 _ = c.readResponse()
             }
         }
-        var after = openFileDescriptorCount()
-        for _ in 0..<50 where after > before {
+        // Only the listener is left once the server has seen every client go.
+        var after = socketDescriptors(onLocalPort: server.port)
+        for _ in 0..<50 where after > 1 {
             Thread.sleep(forTimeInterval: 0.05)
-            after = openFileDescriptorCount()
+            after = socketDescriptors(onLocalPort: server.port)
         }
-        #expect(after <= before, "fds before \(before), after \(after)")
+        #expect(after == 1, "server sockets left: \(after)")
         #expect(server.server.connectionCount == 0)
     }
 

@@ -148,6 +148,4 @@ func text(_ status: Int, _ body: String, _ headers: HTTPHeaders = HTTPHeaders())
     return HTTPResponse(status: status, headers: h, body: Array(body.utf8))
 }
 
-func openFileDescriptorCount() -> Int {
-    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
-}
+
