@@ -12,6 +12,8 @@ public struct Handshake: Sendable {
     public var headers: [String: String]
     /// Query parameters of the Engine.IO handshake request (the first value of each name).
     public var query: [String: String]
+    /// Every value of each query parameter, in order: Node gives an array for a repeated name.
+    public var queryValues: [String: [String]] = [:]
     /// The `auth` object from the namespace CONNECT packet (an empty object when none was sent).
     public var auth: JSONValue
     /// The peer's IP address.
@@ -43,12 +45,17 @@ public struct Handshake: Sendable {
         }
         var query: [String: String] = [:]
         let items = request.queryItems.isEmpty ? (try? HTTPTarget.parse(request.target).queryItems) ?? [] : request.queryItems
-        for item in items where query[item.name] == nil { query[item.name] = item.value }
+        var values: [String: [String]] = [:]
+        for item in items {
+            if query[item.name] == nil { query[item.name] = item.value }
+            values[item.name, default: []].append(item.value)
+        }
         self.init(headers: headers, query: query, auth: auth ?? .object(JSONObject()),
                   address: request.remoteAddress, time: Handshake.format(now),
                   issued: Int((now.timeIntervalSince1970 * 1000).rounded()), url: request.target,
                   secure: headers["x-forwarded-proto"]?.lowercased() == "https",
                   xdomain: headers["origin"] != nil)
+        queryValues = values
     }
 
     /// `Date.toString()` in UTC, built by hand: a DateFormatter per connection costs more than the rest

@@ -32,4 +32,11 @@ public struct RemoteSocket: Sendable {
     public func leave(_ rooms: Room...) { local?.leave(rooms) }
     public func leave(_ rooms: some Sequence<Room>) { local?.leave(rooms) }
     public func disconnect(close: Bool = false) { local?.disconnect(close: close) }
+
+    /// Node's `remoteSocket.timeout(ms)`: an operator aimed at this socket, so
+    /// `try await remote.timeout(.seconds(5))?.emitWithAck("q")` collects its reply (as an array, like
+    /// any broadcast). Nil for a socket on another server, which this adapter cannot reach.
+    public func timeout(_ duration: Duration) -> BroadcastOperator? {
+        local.map { $0.namespace.to($0.id).timeout(duration) }
+    }
 }

@@ -61,6 +61,22 @@ import SocketIOParser
         }
     }
 
+    @Test func remoteSocketTimeoutCollectsThatSocketsReply() async throws {
+        try await withServer { io, port in
+            let (a, aID) = try await connectedClient(port)
+            let (b, _) = try await connectedClient(port)
+            let remote = try #require(await io.fetchSockets().first { $0.id == aID })
+            let answer = Task { try await remote.timeout(.seconds(10))?.emitWithAck("poll", "?") }
+            let (_, id) = try await a.nextEvent("poll")
+            let ackID: Int = try #require(id)
+            try await a.send(SocketPacket(type: .ack, data: ["a says yes"], id: ackID))
+            #expect(try await answer.value == ["a says yes"])
+            // Only that socket was asked.
+            await #expect(throws: TestClientError.self) { _ = try await b.nextEvent("poll", timeout: .milliseconds(200)) }
+            a.close(); b.close()
+        }
+    }
+
     @Test func broadcastAcksFromEveryRecipient() async throws {
         try await withServer { io, port in
             let (a, _) = try await connectedClient(port)

@@ -128,7 +128,9 @@ import SocketIOParser
             #expect(handshake.headers["host"] == "127.0.0.1:\(port)")
             #expect(handshake.query["EIO"] == "4")
             #expect(handshake.query["transport"] == "polling")
-            #expect(handshake.query["room"] == "blue")  // a repeated name keeps its first value (Node: an array)
+            #expect(handshake.query["room"] == "blue")  // a repeated name keeps its first value here,
+            #expect(handshake.queryValues["room"] == ["blue", "red"])  // and all of them here (Node: an array)
+            #expect(handshake.queryValues["name"] == ["a b"])
             #expect(handshake.query["name"] == "a b")
             #expect(handshake.auth == ["token": 7])
             #expect(handshake.address == "127.0.0.1")
