@@ -230,8 +230,9 @@ import Deflate
             }
         }
         // Only the listener is left once the server has seen every client go.
+        // (A connection's descriptor closes just before the count drops: wait for both.)
         var after = socketDescriptors(onLocalPort: server.port)
-        for _ in 0..<50 where after > 1 {
+        for _ in 0..<50 where after > 1 || server.server.connectionCount > 0 {
             Thread.sleep(forTimeInterval: 0.05)
             after = socketDescriptors(onLocalPort: server.port)
         }
