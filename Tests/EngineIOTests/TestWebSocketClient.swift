@@ -24,10 +24,16 @@ final class TestWebSocketClient {
     private(set) var status = 0
 
     /// Connects to `host` (IPv4 or IPv6 literal) and sends the upgrade for `target`.
-    init(port: Int, target: String, host: String = "127.0.0.1", timeoutSeconds: Int = 5, extraHeaders: String = "") throws {
+    /// `earlyText` frames go out in the same write as the upgrade request, before any answer.
+    init(port: Int, target: String, host: String = "127.0.0.1", timeoutSeconds: Int = 5, extraHeaders: String = "",
+         earlyText: [String] = []) throws {
         fd = try TestWebSocketClient.connect(host: host, port: port, timeoutSeconds: timeoutSeconds)
-        send(Array(("GET \(target) HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\(extraHeaders)\r\n").utf8))
+        var request = Array(("GET \(target) HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\(extraHeaders)\r\n").utf8)
+        for text in earlyText {
+            request += WebSocketFrameEncoder.encodeMasked(opcode: .text, payload: Array(text.utf8), maskKey: 0x0BAD_CAFE, fin: true)
+        }
+        send(request)
         status = readStatus() ?? 0
     }
 

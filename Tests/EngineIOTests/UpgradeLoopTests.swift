@@ -34,6 +34,21 @@ import Reactor
     }
 }
 
+/// A client may send its probe right behind the upgrade request: those frames reach the session on its
+/// loop after it has heard of the socket, in order, whichever loop accepted the connection.
+@Test func framesSentWithTheUpgradeRequestArriveInOrderAfterAMove() throws {
+    let server = try EchoEngine(loops: 2) { $0.pingInterval = .seconds(10) }
+    defer { server.stop() }
+    for round in 0..<6 {
+        let sid = try handshake(server.client).sid
+        let ws = try TestWebSocketClient(port: server.http.port, target: "/engine.io/?EIO=4&transport=websocket&sid=\(sid)",
+                                         earlyText: ["2probe", "5", "4early \(round)"])
+        #expect(ws.status == 101)
+        #expect(ws.readFrame()?.text == "3probe")
+        #expect(ws.readMessage()?.text == "4early \(round)")
+    }
+}
+
 private final class LockedFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var flag = false
