@@ -4,9 +4,9 @@ import Reactor
 import WebSocketCodec
 
 /// One HTTP/1.1 connection: parses requests, hands them out one at a time, writes the answers in order,
-/// and enforces the timeouts. Confined to `tcp.loop`; every member is loop thread only (Sendable only
-/// so that a task can carry a moved connection to its new loop).
-final class HTTPConnection: @unchecked Sendable {
+/// and enforces the timeouts. Confined to `tcp.loop`; every member is loop thread only. An upgrade
+/// hands the TCP connection to a `WebSocketConnection`, and this object goes away.
+final class HTTPConnection: ServerConnection {
     let tcp: TCPConnection
     let server: HTTPServerCore
     private var parser: HTTPRequestParser
@@ -27,7 +27,6 @@ final class HTTPConnection: @unchecked Sendable {
     private var headerTimer: ScheduledTimer?
     private var requestTimer: ScheduledTimer?
     private var idleTimer: ScheduledTimer?
-    private(set) var webSocket: WebSocketConnection?
     private var pendingUpgrade: (accept: String, offer: String?)?
 
     init(tcp: TCPConnection, server: HTTPServerCore) {
@@ -38,34 +37,21 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     var isClosed: Bool { tcp.isClosed || closing }
+    var loop: EventLoop { tcp.loop }
 
     func start() {
-        attachCallbacks()
-        armRequestTimers()
-    }
-
-    private func attachCallbacks() {
         tcp.onRead = { [unowned self] chunk in received(chunk) }
         tcp.onEndOfInput = { [unowned self] in peerEnded() }
         tcp.onClose = { [self] _ in closed() }
+        armRequestTimers()
     }
 
     /// Closes at once (server shutdown).
-    func shutdown() {
-        if let webSocket {
-            webSocket.close(code: 1001, reason: "server shutting down")
-            return
-        }
-        tcp.close()
-    }
+    func shutdown() { tcp.close() }
 
     // MARK: input
 
     private func received(_ chunk: UnsafeRawBufferPointer) {
-        if let webSocket {
-            webSocket.received(chunk)
-            return
-        }
         if idleTimer != nil {
             idleTimer?.cancel()
             idleTimer = nil
@@ -76,10 +62,6 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func peerEnded() {
-        if let webSocket {
-            webSocket.peerEnded()
-            return
-        }
         // A client that half-closes while its request is held has gone away (Node does the same).
         if current != nil {
             tcp.close()
@@ -96,7 +78,6 @@ final class HTTPConnection: @unchecked Sendable {
             self.current = nil
             current.responder.abort()
         }
-        webSocket?.transportClosed()
         server.connectionClosed(self)
     }
 
@@ -106,7 +87,7 @@ final class HTTPConnection: @unchecked Sendable {
         guard !processing else { return }
         processing = true
         defer { processing = false }
-        while current == nil, !closing, webSocket == nil {
+        while current == nil, !closing {
             let message: HTTPRequestMessage?
             do {
                 message = try parser.next()
@@ -250,7 +231,12 @@ final class HTTPConnection: @unchecked Sendable {
            let moved = move(to: target, handler: handler, deflate: deflate, early: early, ready: ready) {
             return moved
         }
-        let socket = makeWebSocket(handler: handler, deflate: deflate)
+        // The WebSocket takes the TCP connection's callbacks and this connection's place; nothing holds
+        // this object afterwards (the caller's stack only), which saves its memory per idle socket.
+        let socket = makeWebSocket(on: tcp, handler: handler, deflate: deflate)
+        closing = true
+        socket.takeOver(server: server)
+        server.connectionUpgraded(self, to: socket)
         tcp.resumeReading()
         if let ready {
             // Staying here: what this socket delivers hops to `target` in order, behind `ready`.
@@ -262,12 +248,10 @@ final class HTTPConnection: @unchecked Sendable {
         return socket
     }
 
-    private func makeWebSocket(handler: any WebSocketHandler, deflate: PerMessageDeflateParameters?) -> WebSocketConnection {
-        let socket = WebSocketConnection(tcp: tcp, handler: handler,
-                                         maxMessageBytes: server.options.maxWebSocketMessageBytes, deflate: deflate,
-                                         maxBufferedBytes: server.options.maxWebSocketBufferedBytes)
-        webSocket = socket
-        return socket
+    private func makeWebSocket(on tcp: TCPConnection, handler: any WebSocketHandler,
+                               deflate: PerMessageDeflateParameters?) -> WebSocketConnection {
+        WebSocketConnection(tcp: tcp, handler: handler, maxMessageBytes: server.options.maxWebSocketMessageBytes,
+                            deflate: deflate, maxBufferedBytes: server.options.maxWebSocketBufferedBytes)
     }
 
     /// Hands the descriptor to `target` (nil when the 101 could not leave at once: upgrade in place).
@@ -277,15 +261,19 @@ final class HTTPConnection: @unchecked Sendable {
         guard tcp.flushNow(), let fd = tcp.detach() else { return nil }
         closing = true
         server.connectionLeft(self)
-        let moved = HTTPConnection(tcp: TCPConnection(fd: fd, loop: target, remoteAddress: tcp.remoteAddress), server: server)
-        let socket = moved.makeWebSocket(handler: handler, deflate: deflate)
+        let movedTCP = TCPConnection(fd: fd, loop: target, remoteAddress: tcp.remoteAddress)
+        let socket = makeWebSocket(on: movedTCP, handler: handler, deflate: deflate)
+        let server = self.server
         target.execute {
-            let accepting = moved.server.connectionArrived(moved)
+            let accepting = server.connectionArrived(socket)
             // Before the first read: the handler's owner learns of the socket first.
             ready?(socket)
-            guard moved.tcp.register() else { return moved.closed() }
-            moved.attachCallbacks()
-            guard accepting else { return moved.shutdown() }
+            guard movedTCP.register() else {
+                socket.transportClosed()
+                return server.connectionClosed(socket)
+            }
+            socket.takeOver(server: server)
+            guard accepting else { return socket.shutdown() }
             if !early.isEmpty { socket.queueEarlyInput(early) }
         }
         return socket
@@ -326,7 +314,7 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func timedOut() {
-        guard current == nil, webSocket == nil else { return }
+        guard current == nil, !closing else { return }
         cancelTimers()
         tcp.close()
     }

@@ -87,6 +87,14 @@ package final class HTTPServer: @unchecked Sendable {
     }
 }
 
+/// What the server keeps per open connection, for shutdown and the connection count: the HTTP
+/// connection, and after an upgrade its WebSocket in its place (the HTTP side is then released).
+protocol ServerConnection: AnyObject {
+    var loop: EventLoop { get }
+    /// Closes at once (server shutdown).
+    func shutdown()
+}
+
 /// What every connection of one server shares.
 ///
 /// Confinement: `registries[i]` is touched only on loop i; `connections` is atomic; `dateCache` is
@@ -101,7 +109,7 @@ final class HTTPServerCore: @unchecked Sendable {
 
     /// Confined to its loop; Sendable only so the loop's own tasks can carry it there.
     final class LoopRegistry: @unchecked Sendable {
-        var open: [ObjectIdentifier: HTTPConnection] = [:]
+        var open: [ObjectIdentifier: any ServerConnection] = [:]
         var shuttingDown = false
     }
 
@@ -138,20 +146,27 @@ final class HTTPServerCore: @unchecked Sendable {
     }
 
     /// On the old loop, when an upgraded connection moves to another loop (it still counts).
-    func connectionLeft(_ connection: HTTPConnection) {
-        registries[connection.tcp.loop.index].open.removeValue(forKey: ObjectIdentifier(connection))
+    func connectionLeft(_ connection: any ServerConnection) {
+        registries[connection.loop.index].open.removeValue(forKey: ObjectIdentifier(connection))
     }
 
     /// On the new loop of a moved connection; false when that loop is shutting down.
-    func connectionArrived(_ connection: HTTPConnection) -> Bool {
-        let registry = registries[connection.tcp.loop.index]
+    func connectionArrived(_ connection: any ServerConnection) -> Bool {
+        let registry = registries[connection.loop.index]
         registry.open[ObjectIdentifier(connection)] = connection
         return !registry.shuttingDown
     }
 
+    /// On the loop: an upgraded connection's WebSocket takes its HTTP connection's place.
+    func connectionUpgraded(_ connection: any ServerConnection, to socket: any ServerConnection) {
+        let registry = registries[connection.loop.index]
+        registry.open.removeValue(forKey: ObjectIdentifier(connection))
+        registry.open[ObjectIdentifier(socket)] = socket
+    }
+
     /// On the connection's loop, once.
-    func connectionClosed(_ connection: HTTPConnection) {
-        if registries[connection.tcp.loop.index].open.removeValue(forKey: ObjectIdentifier(connection)) != nil {
+    func connectionClosed(_ connection: any ServerConnection) {
+        if registries[connection.loop.index].open.removeValue(forKey: ObjectIdentifier(connection)) != nil {
             connections.wrappingSubtract(1, ordering: .relaxed)
         }
     }

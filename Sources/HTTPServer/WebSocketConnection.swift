@@ -89,6 +89,18 @@ package final class WebSocketConnection: @unchecked Sendable {
         sendMessage(opcode: opcode, payload: payload)
     }
 
+    /// Takes the TCP callbacks over from the HTTP connection that upgraded it; the server forgets the
+    /// socket once it is gone. Loop thread only, once.
+    func takeOver(server: HTTPServerCore) {
+        guard let tcp else { return }
+        tcp.onRead = { [unowned self] chunk in received(chunk) }
+        tcp.onEndOfInput = { [unowned self] in peerEnded() }
+        tcp.onClose = { [self] _ in
+            transportClosed()
+            server.connectionClosed(self)
+        }
+    }
+
     /// Starts the close handshake; `webSocketDidClose` follows.
     package func close(code: UInt16 = 1000, reason: String = "") {
         guard let tcp, !closeSent, !tcp.isClosed else { return }
@@ -221,4 +233,9 @@ extension WebSocketConnection {
     /// Builds a complete unmasked server frame once, to share across recipients via `send(preparedFrame:)`.
     package static func prepareFrame(text: [UInt8]) -> ByteBlock { frame(opcode: .text, payload: text, rsv1: false) }
     package static func prepareFrame(binary: [UInt8]) -> ByteBlock { frame(opcode: .binary, payload: binary, rsv1: false) }
+}
+
+extension WebSocketConnection: ServerConnection {
+    /// Server shutdown: a close frame with 1001 ("going away").
+    func shutdown() { close(code: 1001, reason: "server shutting down") }
 }
