@@ -48,6 +48,7 @@ final class Client: @unchecked Sendable {
             case .binary(let bytes): packet = try decoder.decode(binary: bytes)
             }
         } catch {
+            for socket in sockets { socket.reportError(.invalidPacket(String(describing: error))) }
             close(.parseError)
             return
         }

@@ -23,6 +23,9 @@ public enum SocketIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case listenFailed(String)
     /// The namespace pattern given to `of(matching:)` is not a valid regular expression.
     case invalidNamespacePattern(String)
+    /// The client sent something the Socket.IO parser rejects; its connection then closes with
+    /// `parse error` (every socket of that connection hears this first, as Node emits `error`).
+    case invalidPacket(String)
 
     public var description: String {
         switch self {
@@ -36,6 +39,7 @@ public enum SocketIOError: Error, Sendable, Equatable, CustomStringConvertible {
         case .middlewareRejected(let e, let m): "event \"\(e)\" rejected by middleware: \(m)"
         case .listenFailed(let r): "cannot listen: \(r)"
         case .invalidNamespacePattern(let p): "invalid namespace pattern: \(p)"
+        case .invalidPacket(let r): "invalid packet from the client: \(r)"
         }
     }
 }

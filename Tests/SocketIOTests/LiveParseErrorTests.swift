@@ -25,14 +25,23 @@ import SocketIOParser
     @Test(arguments: invalid)
     func closesWithParseError(_ name: String, _ packets: [EnginePacket]) async throws {
         let reasons = Recorder<DisconnectReason>()
+        let errors = Recorder<SocketIOError>()
         try await withServer({ $0.maxAttachments = 2 }, { io in
-            io.onConnection { socket in socket.onDisconnect { reasons.record($0) } }
+            io.onConnection { socket in
+                socket.onError { errors.record($0) }
+                socket.onDisconnect { reasons.record($0) }
+            }
         }) { _, port in
             let (client, _) = try await connectedClient(port)
             try await offPool { try client.sendEngine(packets) }
             try await client.waitClosed()
             try await eventually { reasons.all == [.parseError] }
             #expect(reasons.all == [.parseError], "\(name)")
+            // As Node emits `error` on the sockets before closing the connection.
+            guard errors.all.count == 1, case .invalidPacket = errors.all[0] else {
+                Issue.record("\(name): socket errors \(errors.all)")
+                return
+            }
         }
     }
 
