@@ -14,33 +14,40 @@ package enum EngineMessage: Sendable, Equatable {
     }
 }
 
-/// A message encoded once for many recipients: the WebSocket frame and the polling record are built
-/// here, and every recipient's queue holds the same bytes.
+/// A message encoded once for many recipients: the WebSocket frame is built here, straight from the
+/// packet, and every recipient's queue holds the same bytes. The polling form is derived from it
+/// when a poll needs it (WebSocket sessions never do).
 package final class PreparedEngineMessage: Sendable {
     let webSocketFrame: ByteBlock
-    /// The packet's text form for polling payloads (`4...` or `b<base64>`).
-    let pollingRecord: [UInt8]
+    private let isBinary: Bool
     /// Node's per-packet `compress` option: false keeps it out of permessage-deflate, and a poll
     /// answer made only of such packets is not gzipped.
     let compress: Bool
 
-    package init(_ message: EngineMessage, compress: Bool = true) {
-        self.compress = compress
-        let packet = message.packet
-        let wire = EnginePacketCodec.encodeForWebSocket(packet)
-        webSocketFrame = wire.isBinary
-            ? WebSocketConnection.prepareFrame(binary: wire.payload)
-            : WebSocketConnection.prepareFrame(text: wire.payload)
-        pollingRecord = wire.isBinary ? EnginePacketCodec.encodeText(packet) : wire.payload
+    package convenience init(_ message: EngineMessage, compress: Bool = true) {
+        self.init(packet: message.packet, compress: compress)
     }
 
     /// Control packets (open, ping, pong, noop, close) go through the same queue as messages.
     init(packet: EnginePacket, compress: Bool = true) {
         self.compress = compress
-        let wire = EnginePacketCodec.encodeForWebSocket(packet)
-        webSocketFrame = wire.isBinary
-            ? WebSocketConnection.prepareFrame(binary: wire.payload)
-            : WebSocketConnection.prepareFrame(text: wire.payload)
-        pollingRecord = EnginePacketCodec.encodeText(packet)
+        switch packet.data {
+        case .binary(let bytes):
+            // v4: a binary WebSocket frame is a message, without a type byte.
+            webSocketFrame = WebSocketConnection.prepareFrame(binary: bytes)
+            isBinary = true
+        case .text(let text):
+            webSocketFrame = WebSocketConnection.prepareFrame(prefix: packet.type.wireByte, text: text)
+            isBinary = false
+        case .none:
+            webSocketFrame = WebSocketConnection.prepareFrame(prefix: packet.type.wireByte, text: "")
+            isBinary = false
+        }
+    }
+
+    /// The packet's text form for polling payloads (`4...` or `b<base64>`).
+    var pollingRecord: [UInt8] {
+        let payload = WebSocketConnection.payload(of: webSocketFrame)
+        return isBinary ? EnginePacketCodec.encodeText(.message(payload)) : payload
     }
 }

@@ -232,6 +232,25 @@ package final class WebSocketConnection: @unchecked Sendable {
 extension WebSocketConnection {
     /// Builds a complete unmasked server frame once, to share across recipients via `send(preparedFrame:)`.
     package static func prepareFrame(text: [UInt8]) -> ByteBlock { frame(opcode: .text, payload: text, rsv1: false) }
+
+    /// A text frame whose payload is `prefix` then `text`'s UTF-8 (an Engine.IO packet: type digit and
+    /// data), written straight into the block: no intermediate array per message.
+    package static func prepareFrame(prefix: UInt8, text: String) -> ByteBlock {
+        var text = text
+        return text.withUTF8 { utf8 in
+            let count = 1 + utf8.count
+            return ByteBlock(count: WebSocketFrameEncoder.frameSize(payloadCount: count)) { out in
+                let at = WebSocketFrameEncoder.writeServerHeader(opcode: .text, payloadCount: count, rsv1: false, into: out)
+                out[at] = prefix
+                if let base = utf8.baseAddress, !utf8.isEmpty {
+                    (out.baseAddress! + at + 1).copyMemory(from: base, byteCount: utf8.count)
+                }
+            }
+        }
+    }
+
+    /// The payload of a frame built here (for polling, which needs the packet without the frame).
+    package static func payload(of frame: ByteBlock) -> [UInt8] { unframe(frame)?.1 ?? [] }
     package static func prepareFrame(binary: [UInt8]) -> ByteBlock { frame(opcode: .binary, payload: binary, rsv1: false) }
 }
 

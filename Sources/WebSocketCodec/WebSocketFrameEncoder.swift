@@ -21,6 +21,12 @@ package enum WebSocketFrameEncoder {
         return headerCount + payload.count
     }
 
+    /// Writes an unmasked, final server frame's header into `out`; returns its size.
+    package static func writeServerHeader(opcode: WebSocketOpcode, payloadCount: Int, rsv1: Bool,
+                                          into out: UnsafeMutableRawBufferPointer) -> Int {
+        writeHeader(opcode: opcode, payloadCount: payloadCount, fin: true, rsv1: rsv1, masked: false, into: out)
+    }
+
     /// An unmasked server frame.
     package static func encode(opcode: WebSocketOpcode, payload: [UInt8], fin: Bool = true, rsv1: Bool = false) -> [UInt8] {
         let size = frameSize(payloadCount: payload.count)
