@@ -61,23 +61,28 @@ open class InMemoryAdapter: Adapter, @unchecked Sendable {
     }
 
     open func broadcast(_ packet: OutgoingPacket, options: BroadcastOptions) {
-        namespace.deliver(packet, to: recipientGroups(options), flags: options.flags, ack: nil)
+        // The exceptions (usually the sender) are skipped during delivery: no filtered copy of the
+        // room per message.
+        let (recipients, excluded) = recipientTargets(options)
+        namespace.deliver(packet, to: recipients, excluding: excluded, flags: options.flags, ack: nil)
     }
 
     open func broadcastWithAck(_ packet: OutgoingPacket, options: BroadcastOptions,
                                clientCount: @escaping @Sendable (Int) -> Void,
                                ack: @escaping @Sendable (AckResult) -> Void) {
-        let recipients = recipientGroups(options)
-        // Count first: replies may arrive on other loops before delivery returns.
+        // The exact count is needed first (replies may arrive on other loops before delivery
+        // returns), so the exceptions are filtered out up front here.
+        let (targets, excluded) = recipientTargets(options)
+        let recipients = targets.excluding(excluded)
         clientCount(recipients.count)
-        namespace.deliver(packet, to: recipients, flags: options.flags, ack: ack)
+        namespace.deliver(packet, to: recipients, excluding: SocketExclusion([]), flags: options.flags, ack: ack)
     }
 
-    /// The sockets matched by `options`: the cached groups of a room (or of everyone) minus the
-    /// exceptions; a union of several rooms is resolved afresh.
-    func recipientGroups(_ options: BroadcastOptions) -> RecipientGroups {
+    /// The cached groups of a room (or of everyone) and the sockets `except` leaves out; a union of
+    /// several rooms is resolved afresh, exceptions included.
+    func recipientTargets(_ options: BroadcastOptions) -> (RecipientGroups, SocketExclusion) {
         guard options.rooms.count <= 1 else {
-            return RecipientGroups(namespace.localSockets(recipients(options)))
+            return (RecipientGroups(namespace.localSockets(recipients(options))), SocketExclusion([]))
         }
         let room = options.rooms.first
         let (cached, ids, excludedIDs, version) = state.withLock { state in
@@ -90,14 +95,14 @@ open class InMemoryAdapter: Adapter, @unchecked Sendable {
             return (cached, ids, excluded, state.version)
         }
         let excluded = SocketExclusion(excludedIDs.isEmpty ? [] : namespace.localSockets(excludedIDs))
-        if let cached { return cached.excluding(excluded) }
+        if let cached { return (cached, excluded) }
 
         let resolved = RecipientGroups(namespace.localSockets(ids))
         state.withLock { state in
             guard state.version == version else { return }
             if let room { state.byRoom[room] = resolved } else { state.everyone = resolved }
         }
-        return resolved.excluding(excluded)
+        return (resolved, excluded)
     }
 
     open func fetchSockets(_ options: BroadcastOptions) async -> [RemoteSocket] {

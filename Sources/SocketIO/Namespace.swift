@@ -115,14 +115,16 @@ public final class Namespace: Broadcasting, @unchecked Sendable {
     }
 
     /// Encodes once, then one task per loop hands the same prepared messages to each of its sockets.
-    func deliver(_ packet: OutgoingPacket, to recipients: RecipientGroups, flags: BroadcastFlags,
-                 ack: (@Sendable (AckResult) -> Void)?) {
+    func deliver(_ packet: OutgoingPacket, to recipients: RecipientGroups, excluding excluded: SocketExclusion,
+                 flags: BroadcastFlags, ack: (@Sendable (AckResult) -> Void)?) {
         guard recipients.count > 0 else { return }
         let prepared = packet.prepare(compress: flags.compress ?? true)
         for group in recipients.groups {
             let members = group.sockets
             let work: @Sendable () -> Void = {
-                for socket in members { socket.deliver(prepared, packet: packet, flags: flags, ack: ack) }
+                for socket in members where !excluded.contains(socket) {
+                    socket.deliver(prepared, packet: packet, flags: flags, ack: ack)
+                }
             }
             if group.loop.inEventLoop { work() } else { group.loop.execute(work) }
         }

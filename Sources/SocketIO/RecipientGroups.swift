@@ -46,7 +46,7 @@ final class RecipientGroups: Sendable {
 
 /// The sockets an `except(...)` leaves out, compared by identity: usually one (the sender of
 /// `socket.broadcast`), so a scan is cheaper than hashing every recipient's id.
-struct SocketExclusion {
+struct SocketExclusion: Sendable {
     private let few: [Socket]
     private let many: Set<ObjectIdentifier>
 
