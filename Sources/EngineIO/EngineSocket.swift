@@ -116,10 +116,10 @@ package final class EngineSocket: @unchecked Sendable {
             // python-engineio clients refuse payloads of more than 16 packets; the rest go in the next poll.
             let count = Swift.min(writeBuffer.count, Self.maxPacketsPerPoll)
             let batch = writeBuffer[..<count]
-            let records = batch.map(\.pollingRecord)
+            let payload = PreparedEngineMessage.pollingPayload(batch)
             let compress = batch.contains { $0.compress }
             writeBuffer.removeFirst(count)
-            polling.respondToPoll(with: records, compress: compress)
+            polling.respondToPoll(payload: payload, compress: compress)
         }
     }
 
@@ -193,9 +193,8 @@ package final class EngineSocket: @unchecked Sendable {
             socket.close()
         case .polling(let polling):
             if polling.isPollPending {
-                let records = writeBuffer.prefix(Self.maxPacketsPerPoll - 1).map(\.pollingRecord)
-                    + [EnginePacketCodec.encodeText(EnginePacket(.close))]
-                polling.respondToPoll(with: records)
+                polling.respondToPoll(payload: PreparedEngineMessage.pollingPayload(
+                    writeBuffer.prefix(Self.maxPacketsPerPoll - 1), trailer: EnginePacket(.close)))
             }
         }
         writeBuffer.removeAll()

@@ -20,13 +20,13 @@ final class PollingTransport {
         return true
     }
 
-    func respondToPoll(with records: [[UInt8]], compress: Bool = true) {
+    func respondToPoll(payload: [UInt8], compress: Bool = true) {
         guard let pending = pendingPoll else { return }
         pendingPoll = nil
         var headers = pending.headers
         headers.replaceOrAdd(name: "Content-Type", value: "text/plain; charset=UTF-8")
         headers.replaceOrAdd(name: "Cache-Control", value: "no-store")
-        pending.responder.send(HTTPResponse(status: 200, headers: headers, body: EnginePayload.join(records),
+        pending.responder.send(HTTPResponse(status: 200, headers: headers, body: payload,
                                             compressible: compress))
     }
 
@@ -69,7 +69,7 @@ extension EngineSocket {
         flush()
         if polling.isPollPending, upgrade?.probed == true {
             // Release the poll so the client can pause polling and finish the upgrade.
-            polling.respondToPoll(with: [EnginePacketCodec.encodeText(EnginePacket(.noop))])
+            polling.respondToPoll(payload: EnginePacketCodec.encodeText(EnginePacket(.noop)))
         }
     }
 

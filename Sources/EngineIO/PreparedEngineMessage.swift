@@ -15,11 +15,12 @@ package enum EngineMessage: Sendable, Equatable {
 }
 
 /// A message encoded once for many recipients: the WebSocket frame is built here, straight from the
-/// packet, and every recipient's queue holds the same bytes. The polling form is derived from it
-/// when a poll needs it (WebSocket sessions never do).
+/// packet, and every recipient's queue holds the same bytes. A text packet's polling record is the
+/// frame's payload, copied straight into a poll answer; only binary keeps a separate `b<base64>` form.
 package final class PreparedEngineMessage: Sendable {
     let webSocketFrame: ByteBlock
-    private let isBinary: Bool
+    /// `b<base64>` for a binary message (nil for text), built once like the frame.
+    private let binaryRecord: [UInt8]?
     /// Node's per-packet `compress` option: false keeps it out of permessage-deflate, and a poll
     /// answer made only of such packets is not gzipped.
     let compress: Bool
@@ -35,19 +36,34 @@ package final class PreparedEngineMessage: Sendable {
         case .binary(let bytes):
             // v4: a binary WebSocket frame is a message, without a type byte.
             webSocketFrame = WebSocketConnection.prepareFrame(binary: bytes)
-            isBinary = true
+            binaryRecord = EnginePacketCodec.encodeText(packet)
         case .text(let text):
             webSocketFrame = WebSocketConnection.prepareFrame(prefix: packet.type.wireByte, text: text)
-            isBinary = false
+            binaryRecord = nil
         case .none:
             webSocketFrame = WebSocketConnection.prepareFrame(prefix: packet.type.wireByte, text: "")
-            isBinary = false
+            binaryRecord = nil
         }
     }
 
-    /// The packet's text form for polling payloads (`4...` or `b<base64>`).
-    var pollingRecord: [UInt8] {
-        let payload = WebSocketConnection.payload(of: webSocketFrame)
-        return isBinary ? EnginePacketCodec.encodeText(.message(payload)) : payload
+    /// A poll answer: the messages' text forms joined by the record separator, then `trailer` (the
+    /// close packet of an ending session), written without an intermediate array per record.
+    static func pollingPayload(_ messages: some Collection<PreparedEngineMessage>,
+                               trailer: EnginePacket? = nil) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(messages.reduce(8) { $0 + $1.webSocketFrame.count + ($1.binaryRecord?.count ?? 0) })
+        for message in messages {
+            if !out.isEmpty { out.append(EnginePayload.separator) }
+            if let record = message.binaryRecord {
+                out.append(contentsOf: record)
+            } else {
+                out.append(contentsOf: WebSocketConnection.payload(of: message.webSocketFrame))
+            }
+        }
+        if let trailer {
+            if !out.isEmpty { out.append(EnginePayload.separator) }
+            EnginePacketCodec.appendText(trailer, to: &out)
+        }
+        return out
     }
 }

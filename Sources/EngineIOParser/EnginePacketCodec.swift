@@ -52,10 +52,4 @@ package enum EnginePacketCodec {
         appendText(packet, to: &out)
         return out
     }
-
-    /// The WebSocket form: a text frame's payload, or a binary frame's payload for binary messages.
-    package static func encodeForWebSocket(_ packet: EnginePacket) -> (isBinary: Bool, payload: [UInt8]) {
-        if case .binary(let bytes) = packet.data { return (true, bytes) }
-        return (false, encodeText(packet))
-    }
 }

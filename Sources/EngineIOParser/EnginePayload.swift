@@ -25,15 +25,4 @@ package enum EnginePayload {
         }
         return out
     }
-
-    /// Joins packets already in text form (prepared broadcasts keep theirs).
-    package static func join(_ encodedPackets: [[UInt8]]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(encodedPackets.reduce(encodedPackets.count) { $0 + $1.count })
-        for (index, packet) in encodedPackets.enumerated() {
-            if index > 0 { out.append(separator) }
-            out.append(contentsOf: packet)
-        }
-        return out
-    }
 }

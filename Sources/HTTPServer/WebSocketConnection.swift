@@ -216,16 +216,8 @@ package final class WebSocketConnection: @unchecked Sendable {
 
     /// Opcode and payload of an unmasked single frame this module built.
     static func unframe(_ block: ByteBlock) -> (WebSocketOpcode, [UInt8])? {
-        let bytes = block.bytes
-        guard bytes.count >= 2, let opcode = WebSocketOpcode(rawValue: bytes[0] & 0x0F) else { return nil }
-        var offset = 2
-        switch bytes[1] & 0x7F {
-        case 126: offset = 4
-        case 127: offset = 10
-        default: break
-        }
-        guard bytes.count >= offset else { return nil }
-        return (opcode, Array(bytes[offset...]))
+        guard block.count >= 2, let opcode = WebSocketOpcode(rawValue: block.bytes[0] & 0x0F) else { return nil }
+        return (opcode, Array(payload(of: block)))
     }
 }
 
@@ -249,8 +241,14 @@ extension WebSocketConnection {
         }
     }
 
-    /// The payload of a frame built here (for polling, which needs the packet without the frame).
-    package static func payload(of frame: ByteBlock) -> [UInt8] { unframe(frame)?.1 ?? [] }
+    /// The payload of a frame built here, as a view valid while `frame` lives (polling copies it into
+    /// its answer).
+    package static func payload(of frame: ByteBlock) -> UnsafeRawBufferPointer {
+        let bytes = frame.bytes
+        guard bytes.count >= 2 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        let offset = switch bytes[1] & 0x7F { case 126: 4; case 127: 10; default: 2 }
+        return UnsafeRawBufferPointer(rebasing: bytes[min(offset, bytes.count)...])
+    }
     package static func prepareFrame(binary: [UInt8]) -> ByteBlock { frame(opcode: .binary, payload: binary, rsv1: false) }
 }
 

@@ -75,14 +75,14 @@ open class InMemoryAdapter: Adapter, @unchecked Sendable {
         let (targets, excluded) = recipientTargets(options)
         let recipients = targets.excluding(excluded)
         clientCount(recipients.count)
-        namespace.deliver(packet, to: recipients, excluding: SocketExclusion([]), flags: options.flags, ack: ack)
+        namespace.deliver(packet, to: recipients, excluding: .none, flags: options.flags, ack: ack)
     }
 
     /// The cached groups of a room (or of everyone) and the sockets `except` leaves out; a union of
     /// several rooms is resolved afresh, exceptions included.
     func recipientTargets(_ options: BroadcastOptions) -> (RecipientGroups, SocketExclusion) {
         guard options.rooms.count <= 1 else {
-            return (RecipientGroups(namespace.localSockets(recipients(options))), SocketExclusion([]))
+            return (RecipientGroups(namespace.localSockets(recipients(options))), .none)
         }
         let room = options.rooms.first
         let (cached, ids, excludedIDs, version) = state.withLock { state in

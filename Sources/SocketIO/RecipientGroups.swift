@@ -14,8 +14,6 @@ final class RecipientGroups: Sendable {
     let groups: [Group]
     let count: Int
 
-    static let empty = RecipientGroups([])
-
     init(_ sockets: some Sequence<Socket>) {
         var groups: [Group] = []
         var count = 0
@@ -49,6 +47,9 @@ final class RecipientGroups: Sendable {
 struct SocketExclusion: Sendable {
     private let few: [Socket]
     private let many: Set<ObjectIdentifier>
+
+    /// Nobody left out.
+    static let none = SocketExclusion([])
 
     init(_ sockets: [Socket]) {
         if sockets.count <= 8 {

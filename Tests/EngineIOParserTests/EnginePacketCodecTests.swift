@@ -34,15 +34,11 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
     #expect(throws: EngineParseError.invalidUTF8) { try EnginePacketCodec.decode(text: [UInt8(ascii: "4"), 0xFF, 0xFE]) }
 }
 
-@Test func encodesTextAndWebSocketForms() {
+@Test func encodesTextForms() {
     #expect(EnginePacketCodec.encodeText(.message("hello")) == bytes("4hello"))
     #expect(EnginePacketCodec.encodeText(EnginePacket(.pong, .text("probe"))) == bytes("3probe"))
     #expect(EnginePacketCodec.encodeText(EnginePacket(.noop)) == bytes("6"))
     #expect(EnginePacketCodec.encodeText(.message([1, 2, 3, 4])) == bytes("bAQIDBA=="))
-    let ws = EnginePacketCodec.encodeForWebSocket(.message([9, 8]))
-    #expect(ws.isBinary && ws.payload == [9, 8])
-    let text = EnginePacketCodec.encodeForWebSocket(EnginePacket(.ping))
-    #expect(!text.isBinary && text.payload == bytes("2"))
 }
 
 @Test func roundTripsEveryPacketKind() throws {

@@ -30,11 +30,6 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
     #expect(EnginePayload.decode(bytes("4a\u{1E}")).error == .empty)
 }
 
-@Test func joinMatchesEncode() {
-    let packets: [EnginePacket] = [.message("a"), EnginePacket(.ping), .message([0xFF])]
-    #expect(EnginePayload.join(packets.map(EnginePacketCodec.encodeText)) == EnginePayload.encode(packets))
-}
-
 @Test func roundTripsRandomPayloads() {
     var generator = SystemRandomNumberGenerator()
     for _ in 0..<200 {
