@@ -31,7 +31,7 @@ let package = Package(
         // Executables.
         .executableTarget(name: "ChatServer", dependencies: ["SocketIO"]),
         .executableTarget(name: "ConformanceServer", dependencies: ["SocketIO"]),
-        .executableTarget(name: "Bench", dependencies: ["SocketIO"]),
+        .executableTarget(name: "Bench", dependencies: ["SocketIO", "WebSocketCodec", "CEpoll"]),
 
         // One test target per module, plus what several of them share.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -1,13 +1,14 @@
 // sio-bench: the benchmark server (the bench contract) and the load generator that measures it.
 //
 //   sio-bench serve --port P [--loops N] [--pin CPUS]
+//   sio-bench ceiling --port P [--pin CPUS]   the least any server can do (CeilingServer.swift)
 //   sio-bench load --scenario fanout|echo|connect|polling --port P [options]   (see LoadOptions.swift)
 import Foundation
 import Reactor
 
 let argv = CommandLine.arguments
 guard argv.count >= 2 else {
-    fail("usage: sio-bench serve --port P [--loops N] [--pin CPUS] | sio-bench load --scenario S --port P ...")
+    fail("usage: sio-bench serve --port P [--loops N] [--pin CPUS] | sio-bench ceiling --port P [--pin CPUS] | sio-bench load --scenario S --port P ...")
 }
 
 func pin(_ list: String?) {
@@ -24,6 +25,12 @@ case "serve":
     pin(args.optionalString("pin"))
     args.rejectUnknown()
     BenchServer.run(port: port, loops: loops)
+case "ceiling":
+    var args = Arguments(argv.dropFirst(2), flags: [])
+    let port = args.int("port", 3000)
+    pin(args.optionalString("pin"))
+    args.rejectUnknown()
+    CeilingServer.run(port: port)
 case "load":
     var args = Arguments(argv.dropFirst(2), flags: [])
     let options = LoadOptions(&args)
@@ -31,5 +38,5 @@ case "load":
     args.rejectUnknown()
     LoadRunner(options).run()
 default:
-    fail("unknown mode \(argv[1]): use serve or load")
+    fail("unknown mode \(argv[1]): use serve, ceiling or load")
 }
