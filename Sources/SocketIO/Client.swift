@@ -10,6 +10,8 @@ final class Client: @unchecked Sendable {
     let engine: EngineSocket
     let loop: EventLoop
     unowned let server: SocketIOServer
+    /// This loop's pending broadcasts: delivered before anything else is written to or closes this client.
+    let broadcasts: BroadcastBatch
     @exclusivity(unchecked) private var decoder: SocketPacketDecoder
     /// Connected namespaces. A client joins a handful at most, so arrays beat hashed containers: no
     /// hashing per packet, and an idle connection keeps no table storage.
@@ -23,6 +25,7 @@ final class Client: @unchecked Sendable {
         self.engine = engine
         self.loop = engine.loop
         self.server = server
+        self.broadcasts = server.broadcastBatch(for: engine.loop)
         self.decoder = SocketPacketDecoder(maxAttachments: server.options.maxAttachments)
     }
 
@@ -105,6 +108,7 @@ final class Client: @unchecked Sendable {
 
     func write(_ encoded: EncodedSocketPacket, compress: Bool = true) {
         guard isOpen else { return }
+        broadcasts.deliverPending()
         engine.send(.text(encoded.text), compress: compress)
         for attachment in encoded.attachments { engine.send(.binary(attachment), compress: compress) }
     }
@@ -128,6 +132,7 @@ final class Client: @unchecked Sendable {
     /// Closes the session on our side; the sockets see `reason`, not the engine's later echo of it.
     func close(_ reason: DisconnectReason) {
         guard isOpen else { return }
+        broadcasts.deliverPending()
         onClose(reason)
         engine.close(reason: EngineCloseReason(rawValue: reason.rawValue) ?? .forcedClose)
     }

@@ -119,14 +119,11 @@ public final class Namespace: Broadcasting, @unchecked Sendable {
                  flags: BroadcastFlags, ack: (@Sendable (AckResult) -> Void)?) {
         guard recipients.count > 0 else { return }
         let prepared = packet.prepare(compress: flags.compress ?? true)
-        for group in recipients.groups {
-            let members = group.sockets
-            let work: @Sendable () -> Void = {
-                for socket in members where !excluded.contains(socket) {
-                    socket.deliver(prepared, packet: packet, flags: flags, ack: ack)
-                }
-            }
-            if group.loop.inEventLoop { work() } else { group.loop.execute(work) }
+        for index in recipients.groups.indices {
+            let batch = recipients.groups[index].batch
+            let entry = BroadcastBatch.Entry(prepared: prepared, packet: packet, recipients: recipients, group: index,
+                                             excluded: excluded, flags: flags, ack: ack)
+            if batch.loop.inEventLoop { batch.add(entry) } else { batch.loop.execute { batch.add(entry) } }
         }
     }
 }

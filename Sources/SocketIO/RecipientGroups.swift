@@ -7,8 +7,10 @@ import Reactor
 /// per-recipient storage.
 final class RecipientGroups: Sendable {
     struct Group: Sendable {
-        let loop: EventLoop
+        /// Where the group's sockets live, and the batch their broadcasts go through.
+        let batch: BroadcastBatch
         var sockets: [Socket]
+        var loop: EventLoop { batch.loop }
     }
 
     let groups: [Group]
@@ -27,7 +29,7 @@ final class RecipientGroups: Sendable {
                 groups[index].sockets.append(socket)
                 last = index
             } else {
-                groups.append(Group(loop: socket.loop, sockets: [socket]))
+                groups.append(Group(batch: socket.client.broadcasts, sockets: [socket]))
                 last = groups.count - 1
             }
         }

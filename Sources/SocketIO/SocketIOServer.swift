@@ -20,6 +20,8 @@ public final class SocketIOServer: Broadcasting, @unchecked Sendable {
         var closed = false
     }
     private let state = Mutex(State())
+    /// One per event loop, looked up once per connection.
+    private let broadcastBatches = Mutex<[ObjectIdentifier: BroadcastBatch]>([:])
 
     public init(_ options: ServerOptions = ServerOptions()) {
         self.options = options
@@ -32,6 +34,16 @@ public final class SocketIOServer: Broadcasting, @unchecked Sendable {
         }
         // The main namespace always exists, as in Node, even before anyone registers on it.
         _ = of("/")
+    }
+
+    /// The batch that delivers broadcasts to the clients of `loop`.
+    func broadcastBatch(for loop: EventLoop) -> BroadcastBatch {
+        broadcastBatches.withLock { batches in
+            if let batch = batches[ObjectIdentifier(loop)] { return batch }
+            let batch = BroadcastBatch(loop: loop)
+            batches[ObjectIdentifier(loop)] = batch
+            return batch
+        }
     }
 
     // MARK: Namespaces
