@@ -70,7 +70,7 @@ public struct BroadcastOperator: Broadcasting {
 
 /// False (with a warning) for names the protocol reserves: Node throws there; a server should not crash.
 func checkEventName(_ event: String) -> Bool {
-    guard reservedEventNames.contains(event) else { return true }
+    guard SocketPacket.isReservedEventName(event) else { return true }
     warn(SocketIOError.reservedEventName(event).description)
     return false
 }

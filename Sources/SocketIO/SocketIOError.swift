@@ -63,8 +63,3 @@ public enum DisconnectReason: String, Sendable {
     case parseError = "parse error"
     case forcedClose = "forced close"
 }
-
-/// Event names a server may not emit because the protocol or the client library uses them.
-let reservedEventNames: Set<String> = [
-    "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
-]

@@ -1,13 +1,18 @@
 extension SocketPacket {
     /// Event names with a built-in meaning on one side or the other, so peers may not emit them.
-    package static let reservedEventNames: Set<String> = [
-        "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
-    ]
+    /// A `switch` rather than a `Set`: every packet in and every emit out asks, and comparing short
+    /// strings costs a fraction of hashing one.
+    package static func isReservedEventName(_ name: String) -> Bool {
+        switch name {
+        case "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener": true
+        default: false
+        }
+    }
 
     /// The reference's `isPacketValid`: namespace, ack id and data shape for the type. The decoder runs
     /// it on every packet; the encoder trusts its caller, which may run it on packets built from user input.
     package func validate() throws(SocketParseError) {
-        guard namespace.utf8.first == UInt8(ascii: "/"), !namespace.utf8.contains(UInt8(ascii: ",")) else {
+        guard namespace == "/" || (namespace.utf8.first == UInt8(ascii: "/") && !namespace.utf8.contains(UInt8(ascii: ","))) else {
             throw .badNamespace
         }
         if let id {
@@ -39,7 +44,7 @@ extension SocketPacket {
             switch first {
             case .int, .double: return
             case .string(let name):
-                if reservedEventNames.contains(name) { throw .reservedEventName }
+                if isReservedEventName(name) { throw .reservedEventName }
             default: throw .invalidPayload
             }
         case .ack, .binaryAck:

@@ -74,6 +74,11 @@ import Testing
         #expect(throws: SocketParseError.badAckID) { try SocketPacket(type: .connect, id: 1).validate() }
         #expect(throws: SocketParseError.reservedEventName) { try SocketPacket(type: .event, data: ["connect"]).validate() }
         #expect(throws: Never.self) { try SocketPacket(type: .ack, data: [], id: 3).validate() }
+        // Only the exact names are reserved.
+        for name in ["Connect", "connects", "disconnect ", "newlistener", ""] {
+            #expect(throws: Never.self) { try SocketPacket(type: .event, data: [.string(name)]).validate() }
+        }
+        #expect(SocketPacket.isReservedEventName("removeListener"))
         #expect(throws: Never.self) { try SocketPacket(type: .connect, namespace: "/x", data: ["a": 1]).validate() }
     }
 }
