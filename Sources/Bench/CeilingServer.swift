@@ -131,7 +131,10 @@ private final class CeilingState {
     private func consume(_ connection: CeilingConnection, _ bytes: UnsafeRawBufferPointer) -> Int {
         var i = 0
         if !connection.upgraded {
-            guard let end = headEnd(bytes) else { return 0 }
+            guard let end = headEnd(bytes) else {
+                if bytes.count > 16 * 1024 { drop(connection); return bytes.count }
+                return 0
+            }
             guard let key = header("sec-websocket-key", in: UnsafeRawBufferPointer(rebasing: bytes[..<end])) else {
                 drop(connection)
                 return bytes.count
@@ -161,6 +164,8 @@ private final class CeilingState {
                 for k in 2..<10 { length = length << 8 | Int(bytes[i + k]) }
                 header = 10
             }
+            // The contract's frames are small: anything over 1 MiB is a broken or hostile peer.
+            guard length <= 1 << 20 else { drop(connection); return bytes.count }
             guard bytes.count - i >= header + 4 + length else { break }
             let mask = i + header
             let body = mask + 4

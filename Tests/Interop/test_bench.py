@@ -98,6 +98,35 @@ def test_polling_scenario_against_the_real_server(start_server):
     assert summary["connected"] == 50 and summary["connect_failed"] == 0
 
 
+def test_ceiling_drops_oversized_input(start_server):
+    """A request head that never ends, or a frame claiming 2^62 bytes, closes that connection only."""
+    import socket as sock
+    import struct
+
+    server = start_server([str(BENCH), "ceiling"], name="sio-bench-ceiling")
+    with sock.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+        s.sendall(b"GET / HTTP/1.1\r\n" + b"X-Pad: " + b"a" * 20000)
+        assert s.recv(100) == b""  # closed, nothing answered
+    with sock.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+        s.sendall(b"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                  b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += s.recv(4096)
+        assert head.startswith(b"HTTP/1.1 101")
+        s.sendall(bytes([0x81, 0xFF]) + struct.pack(">Q", 1 << 62) + b"\x00\x00\x00\x00")
+        rest = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            rest += chunk
+    # The server is still there for everyone else.
+    client, _, _ = connect(server)
+    assert client.call("echo", "still up", timeout=5) == "still up"
+    client.disconnect()
+
+
 def test_ceiling_closes_what_it_does_not_speak(start_server):
     """The ceiling is a measuring stick: a polling handshake is refused by closing, not half-answered."""
     import urllib.error
