@@ -17,6 +17,26 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
     #expect(try EnginePacketCodec.decode(text: bytes("4€ é 😀")) == .message("€ é 😀"))
 }
 
+/// The ASCII fast path reads 8 bytes at a time: every length around a word, and a bad or non-ASCII
+/// byte at every position, must give what strict validation gives.
+@Test func textIsStrictUTF8AtEveryLengthAndPosition() throws {
+    for length in 0...19 {
+        let ascii = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+        #expect(try EnginePacketCodec.decode(text: [UInt8(ascii: "4")] + ascii) == .message(String(repeating: "a", count: length)))
+        for position in 0..<max(length, 1) where length > 0 {
+            var accented = ascii
+            accented.replaceSubrange(position...position, with: [0xC3, 0xA9])   // é, valid
+            #expect(try EnginePacketCodec.decode(text: [UInt8(ascii: "4")] + accented)
+                    == .message(String(decoding: accented, as: UTF8.self)))
+            for bad: [UInt8] in [[0xFF], [0x80], [0xC3], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80]] {
+                var broken = ascii
+                broken.replaceSubrange(position...position, with: bad)
+                #expect(throws: EngineParseError.invalidUTF8) { try EnginePacketCodec.decode(text: [UInt8(ascii: "4")] + broken) }
+            }
+        }
+    }
+}
+
 @Test func decodesBase64Binary() throws {
     #expect(try EnginePacketCodec.decode(text: bytes("bAQIDBA==")) == .message([1, 2, 3, 4]))
 }
