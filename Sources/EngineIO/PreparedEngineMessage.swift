@@ -29,6 +29,15 @@ package final class PreparedEngineMessage: Sendable {
         self.init(packet: message.packet, compress: compress)
     }
 
+    /// A text message from its UTF-8 (valid, as an encoder wrote it): framed without a `String`.
+    package init(utf8Message utf8: [UInt8], compress: Bool = true) {
+        self.compress = compress
+        webSocketFrame = utf8.withUnsafeBytes {
+            WebSocketConnection.prepareFrame(prefix: EnginePacketType.message.wireByte, utf8: $0)
+        }
+        binaryRecord = nil
+    }
+
     /// Control packets (open, ping, pong, noop, close) go through the same queue as messages.
     init(packet: EnginePacket, compress: Bool = true) {
         self.compress = compress

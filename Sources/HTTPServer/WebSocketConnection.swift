@@ -229,14 +229,17 @@ extension WebSocketConnection {
     /// data), written straight into the block: no intermediate array per message.
     package static func prepareFrame(prefix: UInt8, text: String) -> ByteBlock {
         var text = text
-        return text.withUTF8 { utf8 in
-            let count = 1 + utf8.count
-            return ByteBlock(count: WebSocketFrameEncoder.frameSize(payloadCount: count)) { out in
-                let at = WebSocketFrameEncoder.writeServerHeader(opcode: .text, payloadCount: count, rsv1: false, into: out)
-                out[at] = prefix
-                if let base = utf8.baseAddress, !utf8.isEmpty {
-                    (out.baseAddress! + at + 1).copyMemory(from: base, byteCount: utf8.count)
-                }
+        return text.withUTF8 { prepareFrame(prefix: prefix, utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The same from UTF-8 bytes the caller vouches for (an encoder's output).
+    package static func prepareFrame(prefix: UInt8, utf8: UnsafeRawBufferPointer) -> ByteBlock {
+        let count = 1 + utf8.count
+        return ByteBlock(count: WebSocketFrameEncoder.frameSize(payloadCount: count)) { out in
+            let at = WebSocketFrameEncoder.writeServerHeader(opcode: .text, payloadCount: count, rsv1: false, into: out)
+            out[at] = prefix
+            if let base = utf8.baseAddress, !utf8.isEmpty {
+                (out.baseAddress! + at + 1).copyMemory(from: base, byteCount: utf8.count)
             }
         }
     }

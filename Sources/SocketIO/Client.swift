@@ -109,7 +109,7 @@ final class Client: @unchecked Sendable {
     func write(_ encoded: EncodedSocketPacket, compress: Bool = true) {
         guard isOpen else { return }
         broadcasts.deliverPending()
-        engine.send(.text(encoded.text), compress: compress)
+        engine.send(PreparedEngineMessage(utf8Message: encoded.utf8, compress: compress))
         for attachment in encoded.attachments { engine.send(.binary(attachment), compress: compress) }
     }
 

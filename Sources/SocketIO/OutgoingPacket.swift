@@ -37,7 +37,7 @@ package struct PreparedPacket: Sendable {
     package let messages: [PreparedEngineMessage]
 
     package init(_ encoded: EncodedSocketPacket, compress: Bool = true) {
-        messages = [PreparedEngineMessage(.text(encoded.text), compress: compress)]
+        messages = [PreparedEngineMessage(utf8Message: encoded.utf8, compress: compress)]
             + encoded.attachments.map { PreparedEngineMessage(.binary($0), compress: compress) }
     }
 }

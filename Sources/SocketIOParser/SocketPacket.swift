@@ -39,14 +39,23 @@ extension SocketPacket {
 }
 
 /// Wire form of one packet: the text part, then each binary attachment as its own Engine.IO message.
+/// The text is kept as the UTF-8 the encoder wrote: it goes into a frame as bytes, and a `String`
+/// on the way would cost an allocation and a validation per message.
 package struct EncodedSocketPacket: Sendable, Equatable {
-    package var text: String
+    package var utf8: [UInt8]
     package var attachments: [[UInt8]]
 
-    package init(text: String, attachments: [[UInt8]]) {
-        self.text = text
+    package init(utf8: [UInt8], attachments: [[UInt8]]) {
+        self.utf8 = utf8
         self.attachments = attachments
     }
+
+    package init(text: String, attachments: [[UInt8]]) {
+        self.init(utf8: Array(text.utf8), attachments: attachments)
+    }
+
+    /// The text part as a `String` (the encoder writes valid UTF-8 only).
+    package var text: String { String(decoding: utf8, as: UTF8.self) }
 }
 
 /// Every way a Socket.IO packet can be rejected; the session maps any of them to "parse error".

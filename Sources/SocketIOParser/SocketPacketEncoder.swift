@@ -10,7 +10,7 @@ package enum SocketPacketEncoder {
         var text: [UInt8] = []
         text.reserveCapacity(64)
         let attachments = encode(packet, into: &text)
-        return EncodedSocketPacket(text: String(decoding: text, as: UTF8.self), attachments: attachments)
+        return EncodedSocketPacket(utf8: text, attachments: attachments)
     }
 
     /// Appends the UTF-8 text part to `out` (for callers that frame bytes, not Strings) and returns
@@ -68,7 +68,7 @@ package enum SocketPacketEncoder {
             writer.write(argument)
         }
         writer.output.append(UInt8(ascii: "]"))
-        return EncodedSocketPacket(text: String(decoding: writer.output, as: UTF8.self), attachments: writer.attachments)
+        return EncodedSocketPacket(utf8: writer.output, attachments: writer.attachments)
     }
 
     private static func writeHeaderTail(namespace: String, id: Int?, into writer: inout JSONWriter) {
