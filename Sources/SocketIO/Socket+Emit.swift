@@ -41,7 +41,8 @@ extension Socket {
     /// Sends a protocol packet (ack reply, disconnect) from any thread. Encoded on the caller's thread.
     func send(_ packet: SocketPacket) {
         let encoded = SocketPacketEncoder.encode(packet)
-        perform { [client] in client.write(encoded) }
+        // Not through `perform`: a closure made up front is a heap allocation even when it runs inline.
+        if loop.inEventLoop { client.write(encoded) } else { loop.execute { [client] in client.write(encoded) } }
     }
 }
 
@@ -99,20 +100,28 @@ public struct SocketEmitter: Sendable {
         let socket = self.socket
         let flags = self.flags
         let id = ack == nil ? nil : socket.namespace.nextAckID()
-        let encoded = SocketPacketEncoder.encode(SocketPacket(
-            type: .event, namespace: socket.namespace.name, data: .array([.string(event)] + args), id: id))
-        socket.perform {
-            guard socket.connected else { ack?(.failure(.disconnected)); return }
-            if flags.volatile && !socket.client.isWritable { ack?(.failure(.packetDropped)); return }
-            if let ack, let id {
-                socket.acks.register(id, callback: ack)
-                if let timeout = flags.timeout {
-                    let timer = socket.loop.schedule(after: timeout) { [weak socket] in socket?.acks.expire(id)?() }
-                    socket.acks.setTimer(id) { timer.cancel() }
-                }
-            }
-            socket.notifyOutgoing(event, args)
-            socket.client.write(encoded, compress: flags.compress ?? true)
+        let encoded = SocketPacketEncoder.encodeEvent(namespace: socket.namespace.name, event: event, arguments: args, ackID: id)
+        // The closure is made only when the write has to hop to the socket's loop.
+        if socket.loop.inEventLoop {
+            Self.write(encoded, event, args, to: socket, flags: flags, ack: ack, id: id)
+        } else {
+            socket.loop.execute { Self.write(encoded, event, args, to: socket, flags: flags, ack: ack, id: id) }
         }
+    }
+
+    /// Loop only.
+    private static func write(_ encoded: EncodedSocketPacket, _ event: String, _ args: [JSONValue], to socket: Socket,
+                              flags: BroadcastFlags, ack: (@Sendable (AckResult) -> Void)?, id: Int?) {
+        guard socket.connected else { ack?(.failure(.disconnected)); return }
+        if flags.volatile && !socket.client.isWritable { ack?(.failure(.packetDropped)); return }
+        if let ack, let id {
+            socket.acks.register(id, callback: ack)
+            if let timeout = flags.timeout {
+                let timer = socket.loop.schedule(after: timeout) { [weak socket] in socket?.acks.expire(id)?() }
+                socket.acks.setTimer(id) { timer.cancel() }
+            }
+        }
+        socket.notifyOutgoing(event, args)
+        socket.client.write(encoded, compress: flags.compress ?? true)
     }
 }

@@ -68,7 +68,10 @@ struct ListenerTable {
     mutating func take(_ event: String) -> Matches {
         var matches = Matches()
         var once = false
-        for entry in events where entry.event == event {
+        // Lengths first: a small string's length is in its bits, and unequal names mostly differ in
+        // length, which spares String's slower comparison path.
+        let length = event.utf8.count
+        for entry in events where entry.event.utf8.count == length && entry.event == event {
             if matches.first == nil { matches.first = entry } else { matches.rest.append(entry) }
             once = once || entry.once
         }
