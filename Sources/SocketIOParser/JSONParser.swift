@@ -158,6 +158,14 @@ struct JSONParser {
         position += 1  // "
         let start = position
         var nonASCII: UInt8 = 0
+        // Eight bytes at a time while none ends the plain run (quote, backslash, control character);
+        // the byte loop below then finds which one did.
+        while position + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+            guard !Self.endsPlainRun(word) else { break }
+            if word & Self.highBits != 0 { nonASCII = 0x80 }
+            position += 8
+        }
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
@@ -171,6 +179,17 @@ struct JSONParser {
             position += 1
         }
         throw .badJSON
+    }
+
+    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// True when a byte of `word` is `"`, `\` or below 0x20 (exact as a whole, per the classic
+    /// has-zero-byte / has-less-than tricks).
+    private static func endsPlainRun(_ word: UInt64) -> Bool {
+        func hasZeroByte(_ v: UInt64) -> Bool { (v &- lowBits) & ~v & highBits != 0 }
+        let control = (word &- lowBits &* 0x20) & ~word & highBits != 0
+        return control || hasZeroByte(word ^ (lowBits &* 0x22)) || hasZeroByte(word ^ (lowBits &* 0x5C))
     }
 
     private mutating func parseEscapedString(from start: Int, nonASCII initial: UInt8) throws(SocketParseError) -> String {

@@ -19,6 +19,32 @@ import Testing
         #expect(throws: SocketParseError.badJSON) { try decode(text) }
     }
 
+    /// Strings are scanned eight bytes at a time: whatever ends or breaks a plain run must be seen at
+    /// every length around a word and at every position, exactly as byte by byte.
+    @Test func stringScanAtEveryLengthAndPosition() throws {
+        let quote = UInt8(ascii: "\""), a = UInt8(ascii: "a")
+        for length in 0...20 {
+            let plain = [UInt8](repeating: a, count: length)
+            #expect(try JSONCodec.decode([quote] + plain + [quote]) == .string(String(repeating: "a", count: length)))
+            for position in 0..<length {
+                func with(_ bytes: [UInt8]) -> [UInt8] {
+                    var copy = plain
+                    copy.replaceSubrange(position...position, with: bytes)
+                    return [quote] + copy + [quote]
+                }
+                let before = String(repeating: "a", count: position)
+                let after = String(repeating: "a", count: length - position - 1)
+                #expect(try JSONCodec.decode(with([0x5C, UInt8(ascii: "n")])) == .string(before + "\n" + after))
+                #expect(try JSONCodec.decode(with([0x5C, quote])) == .string(before + "\"" + after))
+                #expect(try JSONCodec.decode(with([0xC3, 0xA9])) == .string(before + "é" + after))
+                #expect(try JSONCodec.decode(with([0x7F])) == .string(before + "\u{7F}" + after))
+                for bad: [UInt8] in [[0x00], [0x0A], [0x1F], [0xFF], [0xC3], [quote]] {
+                    #expect(throws: SocketParseError.badJSON) { try JSONCodec.decode(with(bad)) }
+                }
+            }
+        }
+    }
+
     @Test func rejectsInvalidUTF8InsideStrings() {
         for bytes: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0xC3, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22],
                                [0x22, 0x5C, 0x6E, 0xC0, 0xAF, 0x22]] {
