@@ -8,7 +8,7 @@ import WebSocketCodec
 ///
 /// One thread, one epoll, none of the Engine.IO / Socket.IO machinery: it answers the upgrade, the
 /// open packet and CONNECT, acks `echo` with its own arguments, and turns every `fanout` into one
-/// prebuilt `42["fan",…]` frame. All frames of one loop turn go to each connection in a single write,
+/// prebuilt `42["fan",…]` frame. All frames of one loop tick go to each connection in a single write,
 /// with no per-connection read buffer. It sends no pings and speaks no polling; anything it does not
 /// understand closes the connection. It is a measuring stick, not a server.
 enum CeilingServer {
@@ -35,7 +35,7 @@ enum CeilingServer {
                     state.handle(fd: fd, events: events[k])
                 }
             }
-            state.endOfTurn()
+            state.endOfTick()
         }
     }
 
@@ -75,9 +75,9 @@ private final class CeilingState {
     private var connections: [CeilingConnection?]
     /// Connections that answered CONNECT: the room every `fanout` goes to.
     private var members: [CeilingConnection] = []
-    /// Connections with `pending` bytes to write at the end of this turn.
+    /// Connections with `pending` bytes to write at the end of this tick.
     private var dirty: [CeilingConnection] = []
-    /// Every fan-out frame of this turn, written to each member once.
+    /// Every fan-out frame of this tick, written to each member once.
     private var broadcast: [UInt8] = []
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private var nextSessionNumber = 0
@@ -131,7 +131,7 @@ private final class CeilingState {
     private func consume(_ connection: CeilingConnection, _ bytes: UnsafeRawBufferPointer) -> Int {
         var i = 0
         if !connection.upgraded {
-            guard let end = headEnd(bytes) else {
+            guard let end = httpHeadEnd(bytes) else {
                 if bytes.count > 16 * 1024 { drop(connection); return bytes.count }
                 return 0
             }
@@ -143,8 +143,9 @@ private final class CeilingState {
             connection.pending += Array(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Accept: \(accept)\r\n\r\n").utf8)
             nextSessionNumber += 1
-            appendFrame(Array(("0{\"sid\":\"ceiling\(nextSessionNumber)\",\"upgrades\":[],\"pingInterval\":25000,"
-                + "\"pingTimeout\":20000,\"maxPayload\":1000000}").utf8), to: &connection.pending)
+            let open = "0{\"sid\":\"ceiling\(nextSessionNumber)\",\"upgrades\":[],\"pingInterval\":25000,"
+                + "\"pingTimeout\":20000,\"maxPayload\":1000000}"
+            connection.pending += WebSocketFrameEncoder.encode(opcode: .text, payload: Array(open.utf8))
             markDirty(connection)
             connection.upgraded = true
             i = end
@@ -174,7 +175,7 @@ private final class CeilingState {
             i = body + length
             switch b0 & 0x0F {
             case 0x1: packet(payload, from: connection)
-            case 0x9: appendFrame(payload, opcode: 0xA, to: &connection.pending); markDirty(connection)
+            case 0x9: connection.pending += WebSocketFrameEncoder.encode(opcode: .pong, payload: payload); markDirty(connection)
             case 0xA: break
             default: drop(connection); return bytes.count
             }
@@ -190,7 +191,7 @@ private final class CeilingState {
             guard connection.memberIndex < 0 else { return }
             connection.memberIndex = members.count
             members.append(connection)
-            appendFrame(Array("40{\"sid\":\"s\(connection.fd)\"}".utf8), to: &connection.pending)
+            connection.pending += WebSocketFrameEncoder.encode(opcode: .text, payload: Array("40{\"sid\":\"s\(connection.fd)\"}".utf8))
             markDirty(connection)
         case UInt8(ascii: "2"):
             var i = 2
@@ -200,14 +201,14 @@ private final class CeilingState {
                 // 42["fanout",X] → 42["fan",X]: the same bytes after the event name.
                 var out = Array("42[\"fan\"".utf8)
                 out += p[(i + 9)...]
-                appendFrame(out, to: &broadcast)
+                broadcast += WebSocketFrameEncoder.encode(opcode: .text, payload: out)
             } else if starts(p, at: i, with: "[\"echo\""), !ackID.isEmpty {
                 // 42N["echo",A,B] → 43N[A,B]
                 var out = Array("43".utf8) + ackID + [UInt8(ascii: "[")]
                 var rest = i + 7
                 if rest < p.count, p[rest] == UInt8(ascii: ",") { rest += 1 }
                 out += p[rest...]
-                appendFrame(out, to: &connection.pending)
+                connection.pending += WebSocketFrameEncoder.encode(opcode: .text, payload: out)
                 markDirty(connection)
             }
         default:
@@ -215,7 +216,7 @@ private final class CeilingState {
         }
     }
 
-    func endOfTurn() {
+    func endOfTick() {
         if !broadcast.isEmpty {
             broadcast.withUnsafeBytes { frames in
                 for member in members {
@@ -281,31 +282,10 @@ private final class CeilingState {
         Glibc.close(connection.fd)
     }
 
-    private func appendFrame(_ payload: [UInt8], opcode: UInt8 = 0x1, to out: inout [UInt8]) {
-        out.append(0x80 | opcode)
-        if payload.count < 126 {
-            out.append(UInt8(payload.count))
-        } else if payload.count <= 0xFFFF {
-            out += [126, UInt8(payload.count >> 8), UInt8(truncatingIfNeeded: payload.count)]
-        } else {
-            out.append(127)
-            for k in 0..<8 { out.append(UInt8(truncatingIfNeeded: payload.count >> (56 - 8 * k))) }
-        }
-        out += payload
-    }
-
     private func starts(_ p: [UInt8], at i: Int, with prefix: StaticString) -> Bool {
         let count = prefix.utf8CodeUnitCount
         guard p.count - i >= count else { return false }
         return prefix.withUTF8Buffer { want in (0..<count).allSatisfy { p[i + $0] == want[$0] } }
-    }
-
-    private func headEnd(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        for k in 3..<bytes.count where bytes[k] == 10 && bytes[k - 1] == 13 && bytes[k - 2] == 10 && bytes[k - 3] == 13 {
-            return k + 1
-        }
-        return nil
     }
 
     /// The value of header `name` (lower case) in a request head.

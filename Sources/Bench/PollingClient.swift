@@ -79,13 +79,7 @@ final class PollingClient {
 enum HTTPResponseScan {
     /// Removes and returns one complete response from the front of `buffer`, or nil if incomplete.
     static func complete(_ buffer: inout [UInt8]) -> (status: Int, body: [UInt8])? {
-        guard buffer.count >= 4 else { return nil }
-        var headEnd: Int?
-        for k in 3..<buffer.count where buffer[k] == 10 && buffer[k - 1] == 13 && buffer[k - 2] == 10 && buffer[k - 3] == 13 {
-            headEnd = k + 1
-            break
-        }
-        guard let headEnd else { return nil }
+        guard let headEnd = buffer.withUnsafeBytes(httpHeadEnd) else { return nil }
         let head = String(decoding: buffer[..<headEnd], as: UTF8.self)
         let lines = head.split(separator: "\r\n")
         guard let statusLine = lines.first, statusLine.count >= 12,

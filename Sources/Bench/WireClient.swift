@@ -70,7 +70,7 @@ final class WireClient {
     private func process(_ bytes: UnsafeRawBufferPointer) -> Int {
         var i = 0
         if state == .upgrading {
-            guard let end = headEnd(bytes) else {
+            guard let end = httpHeadEnd(bytes) else {
                 if bytes.count > 16 * 1024 { failed("upgrade response too long") }
                 return 0
             }
@@ -113,14 +113,6 @@ final class WireClient {
             }
         }
         return state == .closed ? n : i
-    }
-
-    private func headEnd(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        for k in 3..<bytes.count where bytes[k] == 10 && bytes[k - 1] == 13 && bytes[k - 2] == 10 && bytes[k - 3] == 13 {
-            return k + 1
-        }
-        return nil
     }
 
     /// One Engine.IO packet.

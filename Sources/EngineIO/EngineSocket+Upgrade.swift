@@ -32,7 +32,7 @@ extension EngineSocket {
             if case .polling(let polling) = activeTransport, polling.isPollPending {
                 flush()
                 if polling.isPollPending {
-                    polling.respondToPoll(payload: EnginePacketCodec.encodeText(EnginePacket(.noop)))
+                    polling.respondWithNoop()
                 }
             }
         case .upgrade:
@@ -47,7 +47,7 @@ extension EngineSocket {
         upgrade = nil
         upgraded = true
         if case .polling(let polling) = activeTransport, polling.isPollPending {
-            polling.respondToPoll(payload: EnginePacketCodec.encodeText(EnginePacket(.noop)))
+            polling.respondWithNoop()
         }
         activeTransport = .webSocket(attempt.transport)
         flush()

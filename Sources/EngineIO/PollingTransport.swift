@@ -30,6 +30,11 @@ final class PollingTransport {
                                             compressible: compress))
     }
 
+    /// Releases the pending poll with a noop packet (during an upgrade, so the client can pause polling).
+    func respondWithNoop() {
+        respondToPoll(payload: EnginePacketCodec.encodeText(EnginePacket(.noop)))
+    }
+
     /// The answer to a POST whose payload was taken.
     static func dataAccepted(headers: HTTPHeaders) -> HTTPResponse {
         var headers = headers
@@ -69,7 +74,7 @@ extension EngineSocket {
         flush()
         if polling.isPollPending, upgrade?.probed == true {
             // Release the poll so the client can pause polling and finish the upgrade.
-            polling.respondToPoll(payload: EnginePacketCodec.encodeText(EnginePacket(.noop)))
+            polling.respondWithNoop()
         }
     }
 

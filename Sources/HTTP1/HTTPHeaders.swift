@@ -42,13 +42,13 @@ package struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictiona
         return zip(bytes[range], wanted).allSatisfy { $0 == $1 || Self.asciiLower($0) == Self.asciiLower($1) }
     }
 
-    private func fields(named name: String) -> some Sequence<Int> {
+    private func fields(named name: String) -> some Collection<Int> {
         (0..<count).lazy.filter { field($0, isNamed: name) }
     }
 
     /// The first value for `name`, case-insensitive.
     package subscript(name: String) -> String? {
-        fields(named: name).first { _ in true }.map(value)
+        fields(named: name).first.map(value)
     }
 
     /// Every value for `name`, in order.
@@ -75,7 +75,7 @@ package struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictiona
     }
 
     package mutating func remove(name: String) {
-        guard fields(named: name).first(where: { _ in true }) != nil else { return }
+        guard !fields(named: name).isEmpty else { return }
         var kept = HTTPHeaders()
         for index in 0..<count where !field(index, isNamed: name) {
             kept.add(name: bytes[nameRange(index)], value: bytes[valueRange(index)])
@@ -99,7 +99,8 @@ package struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictiona
             if let semicolon = item.firstIndex(of: UInt8(ascii: ";")) { item = item[..<semicolon] }
             while let first = item.first, first == 0x20 || first == 0x09 { item = item.dropFirst() }
             while let last = item.last, last == 0x20 || last == 0x09 { item = item.dropLast() }
-            if item.elementsEqual(wanted, by: { asciiLower($0) == asciiLower($1) }) { return true }
+            // Empty items (`a,,b`) are not elements (RFC 7230 §7).
+            if !item.isEmpty, item.elementsEqual(wanted, by: { asciiLower($0) == asciiLower($1) }) { return true }
             guard end < value.endIndex else { return false }
             start = end + 1
         }

@@ -42,10 +42,6 @@ package enum HTTPTarget {
     }
 
     /// `a=1&b=two+words&flag` → [("a","1"), ("b","two words"), ("flag","")].
-    package static func queryItems(_ query: Substring) -> [(name: String, value: String)] {
-        queryItems(query.utf8)
-    }
-
     static func queryItems(_ query: Bytes) -> [(name: String, value: String)] {
         var items: [(name: String, value: String)] = []
         for pair in query.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
@@ -65,10 +61,6 @@ package enum HTTPTarget {
 
     /// Decodes `%XX` escapes. Strict: a bad escape or invalid UTF-8 gives nil. Lenient: a bad escape
     /// stays literal and invalid UTF-8 becomes U+FFFD.
-    package static func percentDecode(_ text: Substring, plusAsSpace: Bool, strict: Bool) -> String? {
-        percentDecode(text.utf8, plusAsSpace: plusAsSpace, strict: strict)
-    }
-
     static func percentDecode(_ text: Bytes, plusAsSpace: Bool, strict: Bool) -> String? {
         if !text.contains(where: { $0 == 0x25 || (plusAsSpace && $0 == 0x2B) }) { return String(Substring(text)) }
         let utf8 = Array(text)

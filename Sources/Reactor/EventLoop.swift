@@ -21,7 +21,7 @@ private let currentLoopKey: pthread_key_t = {
 /// Everything an event loop owns (connections, HTTP state, Engine.IO sessions) is touched only on its
 /// thread. Other threads hand work over with `execute`.
 ///
-/// Confinement: `timers`, `sources`, `pendingFlushes`, `endOfTurn` and `readBuffer` are touched only on the loop thread;
+/// Confinement: `timers`, `sources`, `pendingFlushes`, `endOfTick` and `readBuffer` are touched only on the loop thread;
 /// `inbox` is the one piece shared with other threads, behind a `Mutex`.
 /// Loop-confined stored state is `@exclusivity(unchecked)`: only the loop thread touches it, and the
 /// runtime's dynamic exclusivity checks cost more than the rest of a broadcast delivery (README, Performance).
@@ -45,8 +45,8 @@ package final class EventLoop: @unchecked Sendable {
     /// Connections with writes queued this iteration; each flushes once, at the end of the iteration.
     @exclusivity(unchecked) private var pendingFlushes: [TCPConnection] = []
     /// Work that must happen once per iteration, after its events, timers and tasks and before queued
-    /// writes leave (see `runAtEndOfTurn`).
-    @exclusivity(unchecked) private var endOfTurn: [() -> Void] = []
+    /// writes leave (see `runAtEndOfTick`).
+    @exclusivity(unchecked) private var endOfTick: [() -> Void] = []
     /// Shared by every connection of this loop: a read is delivered and consumed before the next one,
     /// so no connection needs a read buffer of its own.
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -127,8 +127,8 @@ package final class EventLoop: @unchecked Sendable {
     /// Runs `body` on this loop once the current iteration's events, timers and tasks are done, before
     /// the iteration's writes are flushed, so work gathered over an iteration (a broadcast batch) is
     /// done once and still leaves in that iteration's `writev`s. Loop thread only.
-    package func runAtEndOfTurn(_ body: @escaping () -> Void) {
-        endOfTurn.append(body)
+    package func runAtEndOfTick(_ body: @escaping () -> Void) {
+        endOfTick.append(body)
     }
 
     // MARK: fd registration (loop thread only)
@@ -175,12 +175,12 @@ package final class EventLoop: @unchecked Sendable {
         defer { eventBits.deallocate(); tokens.deallocate() }
         var batch: [@Sendable () -> Void] = []
         var flushing: [TCPConnection] = []
-        var turnEnding: [() -> Void] = []
+        var ending: [() -> Void] = []
 
         while true {
             let hasTasks = inbox.withLock { !$0.tasks.isEmpty || $0.stopRequested }
             var timeout: Int64 = -1
-            if hasTasks || !pendingFlushes.isEmpty || !endOfTurn.isEmpty {
+            if hasTasks || !pendingFlushes.isEmpty || !endOfTick.isEmpty {
                 timeout = 0
             } else if let deadline = timers.nextDeadline {
                 let now = now()
@@ -219,13 +219,13 @@ package final class EventLoop: @unchecked Sendable {
             for task in batch { task() }
             batch.removeAll(keepingCapacity: true)
 
-            // End-of-turn work may queue writes, and a flush that fails may run close handlers that
+            // End-of-tick work may queue writes, and a flush that fails may run close handlers that
             // queue more of either: go round until both are empty.
-            while !endOfTurn.isEmpty || !pendingFlushes.isEmpty {
-                if !endOfTurn.isEmpty {
-                    swap(&turnEnding, &endOfTurn)
-                    for body in turnEnding { body() }
-                    turnEnding.removeAll(keepingCapacity: true)
+            while !endOfTick.isEmpty || !pendingFlushes.isEmpty {
+                if !endOfTick.isEmpty {
+                    swap(&ending, &endOfTick)
+                    for body in ending { body() }
+                    ending.removeAll(keepingCapacity: true)
                 }
                 while !pendingFlushes.isEmpty {
                     swap(&flushing, &pendingFlushes)

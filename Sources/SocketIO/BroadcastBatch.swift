@@ -1,11 +1,11 @@
 import Reactor
 
-/// The broadcasts one event loop has to deliver in its current turn, handed to their recipients once,
-/// at the end of the turn.
+/// The broadcasts one event loop has to deliver in its current tick (loop iteration), handed to their recipients once,
+/// at the end of the tick.
 ///
 /// Delivering a broadcast walks, for each recipient, the socket, its client, its Engine.IO session and
 /// its connection: objects spread over the heap, so with thousands of recipients every step is a
-/// cache miss. Broadcasts to the same room in one turn (a busy room under load) are therefore
+/// cache miss. Broadcasts to the same room in one tick (a busy room under load) are therefore
 /// delivered in one walk, each socket taking all of them while its objects are in cache.
 ///
 /// Order is kept: broadcasts to different recipient lists are delivered in the order they were made,
@@ -31,12 +31,12 @@ final class BroadcastBatch: @unchecked Sendable {
 
     /// Loop only.
     func add(_ entry: Entry) {
-        if pending.isEmpty { loop.runAtEndOfTurn { [self] in deliverPending() } }
+        if pending.isEmpty { loop.runAtEndOfTick { [self] in deliverPending() } }
         pending.append(entry)
     }
 
     /// Delivers every pending broadcast now. Loop only. Not re-entrant: what a listener broadcasts while
-    /// a batch is being delivered goes out with the next batch, later in the same turn.
+    /// a batch is being delivered goes out with the next batch, later in the same tick.
     func deliverPending() {
         guard !pending.isEmpty, !isDelivering else { return }
         isDelivering = true
@@ -59,6 +59,8 @@ final class BroadcastBatch: @unchecked Sendable {
     }
 
     /// The entries are read in place: copying one per recipient would retain and release its fields.
+    /// A run of one (every broadcast at a low rate) takes its fields into locals once: reading them
+    /// from the buffer per recipient cost 832 instead of 609 instructions per delivery (callgrind).
     private func deliver(run: Range<Int>, to sockets: [Socket]) {
         delivering.withUnsafeBufferPointer { entries in
             if run.count == 1 {

@@ -1,17 +1,15 @@
 extension SocketPacket {
     /// Event names with a built-in meaning on one side or the other, so peers may not emit them.
-    /// A `switch` rather than a `Set`: every packet in and every emit out asks, and comparing short
-    /// strings costs a fraction of hashing one.
+    private static let reservedEventNames = [
+        "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
+    ]
+
+    /// Every packet in and every emit out asks. A scan comparing lengths first: a small string's length
+    /// is in its bits, and unequal names mostly differ in length, which spares both hashing and
+    /// String's slower comparison path.
     package static func isReservedEventName(_ name: String) -> Bool {
-        // By length first (7, 10, 11, 13, 14): most names are none of these, and a length is free.
-        switch name.utf8.count {
-        case 7, 10, 11, 13, 14: break
-        default: return false
-        }
-        return switch name {
-        case "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener": true
-        default: false
-        }
+        let length = name.utf8.count
+        return reservedEventNames.contains { $0.utf8.count == length && $0 == name }
     }
 
     /// The reference's `isPacketValid`: namespace, ack id and data shape for the type. The decoder runs

@@ -50,10 +50,6 @@ package struct EncodedSocketPacket: Sendable, Equatable {
         self.attachments = attachments
     }
 
-    package init(text: String, attachments: [[UInt8]]) {
-        self.init(utf8: Array(text.utf8), attachments: attachments)
-    }
-
     /// The text part as a `String` (the encoder writes valid UTF-8 only).
     package var text: String { String(decoding: utf8, as: UTF8.self) }
 }

@@ -23,7 +23,7 @@ private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
     for length in 0...19 {
         let ascii = [UInt8](repeating: UInt8(ascii: "a"), count: length)
         #expect(try EnginePacketCodec.decode(text: [UInt8(ascii: "4")] + ascii) == .message(String(repeating: "a", count: length)))
-        for position in 0..<max(length, 1) where length > 0 {
+        for position in 0..<length {
             var accented = ascii
             accented.replaceSubrange(position...position, with: [0xC3, 0xA9])   // é, valid
             #expect(try EnginePacketCodec.decode(text: [UInt8(ascii: "4")] + accented)

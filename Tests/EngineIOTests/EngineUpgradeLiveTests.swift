@@ -75,7 +75,7 @@ private final class HeldPoll: @unchecked Sendable {
 
     let second = try TestWebSocketClient(port: server.http.port, target: webSocketTarget(sid))
     let refused = second.readUntilClose()
-    #expect(refused.messages.isEmpty)
+    #expect(refused.ended && refused.messages.isEmpty)
 
     first.sendText("5")
     first.sendText("4upgraded")
@@ -90,7 +90,8 @@ private final class HeldPoll: @unchecked Sendable {
     let sid = try JSONDecoder().decode(OpenPacket.self, from: Data(open.payload.dropFirst())).sid
 
     let intruder = try TestWebSocketClient(port: server.http.port, target: webSocketTarget(sid))
-    #expect(intruder.readUntilClose().messages.isEmpty)
+    let refused = intruder.readUntilClose()
+    #expect(refused.ended && refused.messages.isEmpty)
     let get = try server.client.get(pollingTarget(sid))
     #expect(get.status == 400 && get.text == badRequestBody)
     direct.sendText("4mine")
@@ -125,7 +126,8 @@ private final class HeldPoll: @unchecked Sendable {
     let sid = try handshake(server.client).sid
     let ws = try TestWebSocketClient(port: server.http.port, target: webSocketTarget(sid))
     ws.sendText("4too early")
-    #expect(ws.readUntilClose().messages.isEmpty)
+    let abandoned = ws.readUntilClose()
+    #expect(abandoned.ended && abandoned.messages.isEmpty)
     #expect(try server.client.post(pollingTarget(sid), body: "4polling").status == 200)
     #expect(try server.client.get(pollingTarget(sid)).text == "4polling")
 }
@@ -161,12 +163,13 @@ private final class HeldPoll: @unchecked Sendable {
 
     let noUpgrades = try EchoEngine { $0.allowUpgrades = false; $0.pingInterval = .seconds(10) }
     defer { noUpgrades.stop() }
-    let sid = try handshake(noUpgrades.client).sid
-    let open = try noUpgrades.client.get("/engine.io/?EIO=4&transport=polling")
-    #expect(open.text.contains("\"upgrades\":[]"))
+    let opened = try handshake(noUpgrades.client)
+    #expect(opened.upgrades == [])
+    let sid = opened.sid
     let probe = try TestWebSocketClient(port: noUpgrades.http.port, target: webSocketTarget(sid))
     probe.sendText("2probe")
-    #expect(probe.readUntilClose().messages.isEmpty)
+    let refused = probe.readUntilClose()
+    #expect(refused.ended && refused.messages.isEmpty)
     #expect(try noUpgrades.client.post(pollingTarget(sid), body: "4polling").status == 200)
     #expect(try noUpgrades.client.get(pollingTarget(sid)).text == "4polling")
 }

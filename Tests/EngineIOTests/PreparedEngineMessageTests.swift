@@ -25,6 +25,16 @@ import EngineIOParser
         }
     }
 
+    /// Socket.IO hands its encoder's bytes over without a `String`: same frame, same polling record.
+    @Test func utf8MessagesMatchTextMessages() {
+        for text in ["", "hello", String(repeating: "é", count: 200)] {
+            let fromBytes = PreparedEngineMessage(utf8Message: Array(text.utf8))
+            let fromText = PreparedEngineMessage(packet: .message(text))
+            #expect(fromBytes.webSocketFrame.array == fromText.webSocketFrame.array)
+            #expect(PreparedEngineMessage.pollingPayload([fromBytes]) == EnginePayload.encode([.message(text)]))
+        }
+    }
+
     @Test func pollingPayloadMatchesTheCodec() {
         let prepared = Self.packets.map { PreparedEngineMessage(packet: $0) }
         #expect(PreparedEngineMessage.pollingPayload(prepared) == EnginePayload.encode(Self.packets))

@@ -5,7 +5,7 @@ import WebSocketCodec
 /// A blocking raw client for live Engine.IO tests: an HTTP upgrade, then masked frames out and raw
 /// frames in, so a test sees exactly what the server put on the wire (close codes included).
 final class TestWebSocketClient {
-    struct Frame: Equatable {
+    struct Frame {
         var opcode: UInt8
         var payload: [UInt8]
         /// RSV1: set on a permessage-deflate compressed message.
@@ -25,9 +25,8 @@ final class TestWebSocketClient {
 
     /// Connects to `host` (IPv4 or IPv6 literal) and sends the upgrade for `target`.
     /// `earlyText` frames go out in the same write as the upgrade request, before any answer.
-    init(port: Int, target: String, host: String = "127.0.0.1", timeoutSeconds: Int = 5, extraHeaders: String = "",
-         earlyText: [String] = []) throws {
-        fd = try TestWebSocketClient.connect(host: host, port: port, timeoutSeconds: timeoutSeconds)
+    init(port: Int, target: String, host: String = "127.0.0.1", extraHeaders: String = "", earlyText: [String] = []) throws {
+        fd = try TestWebSocketClient.connect(host: host, port: port, timeoutSeconds: 5)
         var request = Array(("GET \(target) HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\(extraHeaders)\r\n").utf8)
         for text in earlyText {
@@ -98,22 +97,23 @@ final class TestWebSocketClient {
     }
 
     /// The next text or binary frame, answering pings ("2") on the way; nil if the connection ends.
-    func readMessage(answeringPings: Bool = true) -> Frame? {
+    func readMessage() -> Frame? {
         while let frame = readFrame() {
-            if answeringPings, frame.opcode == 1, frame.payload == [UInt8(ascii: "2")] { sendText("3"); continue }
+            if frame.opcode == 1, frame.payload == [UInt8(ascii: "2")] { sendText("3"); continue }
             if frame.opcode == 1 || frame.opcode == 2 || frame.opcode == 8 { return frame }
         }
         return nil
     }
 
-    /// Reads until the server's close frame; returns its code (nil if the TCP connection ended without one).
-    func readUntilClose() -> (code: UInt16?, messages: [Frame]) {
+    /// Reads until the server's close frame; returns its code (nil if the TCP connection ended without
+    /// one) and whether the server ended the connection at all (false: the read timed out first).
+    func readUntilClose() -> (code: UInt16?, messages: [Frame], ended: Bool) {
         var messages: [Frame] = []
         while let frame = readFrame() {
-            if frame.opcode == 8 { return (frame.closeCode, messages) }
+            if frame.opcode == 8 { return (frame.closeCode, messages, true) }
             messages.append(frame)
         }
-        return (nil, messages)
+        return (nil, messages, !timedOut)
     }
 
     private func readStatus() -> Int? {
@@ -134,9 +134,13 @@ final class TestWebSocketClient {
         return Array(buffer[..<count])
     }
 
+    /// Set when a read ran into the receive timeout rather than the end of the connection.
+    private var timedOut = false
+
     private func fill() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let n = chunk.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) }
+        if n < 0, errno == EAGAIN || errno == EWOULDBLOCK { timedOut = true }
         guard n > 0 else { return false }
         buffer += chunk[..<n]
         return true

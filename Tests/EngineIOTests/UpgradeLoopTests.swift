@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Reactor
+import Synchronization
 @testable import EngineIO
 
 /// An upgrade's WebSocket is accepted on whichever loop the listener picks; it moves to its session's
@@ -22,15 +23,15 @@ import Reactor
 
         let session = try #require(server.engine.session(sid))
         let onSessionLoop = DispatchSemaphore(value: 0)
-        let sameLoop = LockedFlag()
+        let sameLoop = Mutex(false)
         session.loop.execute {
             if case .webSocket(let transport) = session.activeTransport {
-                sameLoop.set(transport.connection.loop === session.loop)
+                sameLoop.withLock { $0 = transport.connection.loop === session.loop }
             }
             onSessionLoop.signal()
         }
         onSessionLoop.wait()
-        #expect(sameLoop.value, "round \(round): the WebSocket stayed on another loop")
+        #expect(sameLoop.withLock { $0 }, "round \(round): the WebSocket stayed on another loop")
     }
 }
 
@@ -47,11 +48,4 @@ import Reactor
         #expect(ws.readFrame()?.text == "3probe")
         #expect(ws.readMessage()?.text == "4early \(round)")
     }
-}
-
-private final class LockedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    func set(_ value: Bool) { lock.lock(); flag = value; lock.unlock() }
-    var value: Bool { lock.lock(); defer { lock.unlock() }; return flag }
 }

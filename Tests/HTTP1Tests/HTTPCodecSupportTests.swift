@@ -40,6 +40,7 @@ import Testing
         #expect(!listed.contains(name: "accept-encoding", token: "gzi"))
         #expect(!listed.contains(name: "accept-encoding", token: "q=1.0"))
         #expect(!listed.contains(name: "te", token: "trailers"))
+        #expect(!listed.contains(name: "te", token: ""))                  // empty items are no items
         h.add(name: "Set-Cookie", value: "a=1")
         h.add(name: "set-cookie", value: "b=2")
         #expect(h.values(for: "SET-COOKIE") == ["a=1", "b=2"])

@@ -147,5 +147,3 @@ func text(_ status: Int, _ body: String, _ headers: HTTPHeaders = HTTPHeaders())
     if h["content-type"] == nil { h.add(name: "Content-Type", value: "text/plain") }
     return HTTPResponse(status: status, headers: h, body: Array(body.utf8))
 }
-
-

@@ -40,8 +40,12 @@ def server_prefix(config) -> list[str]:
         return [sys.executable, str(REFERENCE)]
     if cmd:
         return shlex.split(cmd)
-    build = os.environ.get("SWIFT_BUILD_CONFIG", "debug")
-    return [str(ROOT / ".build" / build / "conformance-server")]
+    return [str(swift_binary("conformance-server"))]
+
+
+def swift_binary(name: str) -> Path:
+    """One of the package's executables in the build folder (env SWIFT_BUILD_CONFIG, default debug)."""
+    return ROOT / ".build" / os.environ.get("SWIFT_BUILD_CONFIG", "debug") / name
 
 
 def is_python_reference(config) -> bool:

@@ -375,16 +375,6 @@ def test_websocket_pong_keeps_session(ws_base):
         ws.close()
 
 
-def test_websocket_message_over_max_payload_closes(ws_base):
-    ws = ws_connect(ws_base)
-    try:
-        assert ws.recv().startswith("0")
-        ws.send("4" + "a" * MAX_PAYLOAD)
-        ws_wait_closed(ws, 3)
-    finally:
-        ws.close()
-
-
 def test_upgrade_from_polling(base, ws_base):
     p = Polling(base)
     p.handshake()

@@ -29,7 +29,6 @@ struct Chat: Codable, Equatable, Sendable {
         }
     }
 
-    /// As in JavaScript, an array literal is one argument; a runtime list of arguments says `arguments:`.
     @Test func onAnyGetsTheAckAsNodePassesItLast() async throws {
         try await withServer({ _ in }, { io in
             io.onConnection { socket in
@@ -48,6 +47,7 @@ struct Chat: Codable, Equatable, Sendable {
         }
     }
 
+    /// As in JavaScript, an array literal is one argument; a runtime list of arguments says `arguments:`.
     @Test func anArrayIsOneArgumentAndArgumentsSpreads() async throws {
         try await withServer({ _ in }, { io in
             io.onConnection { socket in

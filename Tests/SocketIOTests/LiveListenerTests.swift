@@ -12,9 +12,8 @@ import SocketIOParser
             io.onConnection { socket in
                 socket.once("ping") { args, _ in seen.record("once \(args)") }
                 socket.once("typed") { (answer: Answer) in seen.record("typed once \(answer.score)") }
-                let kept = socket.on("multi") { _, _ in seen.record("multi kept") }
+                socket.on("multi") { _, _ in seen.record("multi kept") }
                 let dropped = socket.on("multi") { _, _ in seen.record("multi dropped") }
-                _ = kept
                 socket.on("drop-one") { _, _ in socket.off("multi", dropped) }
                 socket.on("drop-all") { _, _ in socket.off("multi") }
                 socket.on("sync") { _, ack in ack?() }

@@ -130,8 +130,7 @@ func connectedClient(_ port: Int, namespace: String = "/", auth: JSONValue? = ni
             try await gone.connect("/", auth: ["slow": true])
             try await eventually { io.sockets.adapter.rooms["pending"] != nil }
             gone.close()
-            try await Task.sleep(for: .milliseconds(500))
-            #expect(io.sockets.adapter.rooms.isEmpty)
+            try await eventually { io.sockets.adapter.rooms.isEmpty }
             #expect(io.sockets.sockets.isEmpty)
             refused.close()
         }

@@ -52,6 +52,10 @@ import SocketIOParser
             // A disconnected socket leaves every cached target at once.
             b.close()
             try await eventually { io.sockets.sockets.count == 2 }
+            // The cached targets themselves: a stale entry would still hold b's socket.
+            let adapter = try #require(io.sockets.adapter as? InMemoryAdapter)
+            #expect(adapter.recipientTargets(BroadcastOptions(rooms: ["room"])).0.count == 0)
+            #expect(adapter.recipientTargets(BroadcastOptions()).0.count == 2)
             io.to("room").emit("n", "empty")
             io.emit("n", "after")
             #expect(try await a.nextEvent("n").args == ["after"])

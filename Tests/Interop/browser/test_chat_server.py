@@ -260,10 +260,20 @@ class RawChat:
 def test_notifications_reach_only_the_joined_user(chat_server):
     """`/notifications` with auth {user} is for the member of that name on the same connection:
     anyone else naming the user is refused and is not in the user's room."""
-    early, impostor, alice = RawChat(chat_server), RawChat(chat_server), RawChat(chat_server)
+    # Nobody joined as Alice yet: python-socketio's own client is refused with the reason.
+    early = socketio.Client(reconnection=False)
+    errors = []
+    early.on("connect_error", errors.append, namespace="/notifications")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        early.connect(chat_server.url, namespaces=["/notifications"], auth={"user": "Alice"},
+                      transports=["websocket"], wait_timeout=5)
+    early.disconnect()
+    assert errors == [{"message": "Join the chat as Alice on this connection first"}]
+
+    # Raw frames for the rest: python-socketio CONNECTs every namespace at once, before any join.
+    impostor, alice = RawChat(chat_server), RawChat(chat_server)
     try:
         refusal = '4/notifications,{"message":"Join the chat as Alice on this connection first"}'
-        assert early.notifications("Alice") == refusal  # nobody joined as Alice yet
         impostor.join("Mallory")
         assert impostor.notifications("Alice") == refusal
         alice.join("Alice")
@@ -275,13 +285,13 @@ def test_notifications_reach_only_the_joined_user(chat_server):
         notification = json.loads(alice.until_namespace()[len("2/notifications,"):])
         assert notification[0] == "notification" and notification[1]["message"] == "done"
     finally:
-        for raw in (early, impostor, alice):
+        for raw in (impostor, alice):
             raw.ws.close()
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 @pytest.mark.parametrize("transport", ["polling", "websocket"])
-def test_sigterm_tells_clients_and_exits_quickly(chat_server, transport, signum):
+def test_signal_tells_clients_and_exits_quickly(chat_server, transport, signum):
     client = Client(chat_server.url, transports=[transport])
     started = time.monotonic()
     chat_server.process.send_signal(signum)
