@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 REFERENCE = HERE / "reference_servers" / "conformance_server.py"
 
 sys.path.insert(0, str(HERE))
 import known_differences  # noqa: E402
+from project import ROOT, swift_binary  # noqa: E402
 
 
 def pytest_addoption(parser):
@@ -41,11 +41,6 @@ def server_prefix(config) -> list[str]:
     if cmd:
         return shlex.split(cmd)
     return [str(swift_binary("conformance-server"))]
-
-
-def swift_binary(name: str) -> Path:
-    """One of the package's executables in the build folder (env SWIFT_BUILD_CONFIG, default debug)."""
-    return ROOT / ".build" / os.environ.get("SWIFT_BUILD_CONFIG", "debug") / name
 
 
 def is_python_reference(config) -> bool:
@@ -158,6 +153,18 @@ def start_server(request):
 def engineio_server(start_server, request):
     """The conformance server in bare Engine.IO mode (path /engine.io/, echo)."""
     return start_server(server_prefix(request.config) + ["--engine-io"], name="engineio-server")
+
+
+@pytest.fixture
+def base(engineio_server):
+    """The bare Engine.IO endpoint over HTTP."""
+    return engineio_server.url + "/engine.io/"
+
+
+@pytest.fixture
+def ws_base(engineio_server):
+    """The bare Engine.IO endpoint over WebSocket."""
+    return engineio_server.ws_url + "/engine.io/"
 
 
 @pytest.fixture

@@ -110,3 +110,51 @@ def ws_refused_or_closed(url):
         return True
     finally:
         ws.close()
+
+
+def ws_recv_message(ws: websocket.WebSocket) -> str:
+    """The next Engine.IO packet that is not a ping (answered) or a noop."""
+    while (msg := ws.recv()) in ("2", "6"):
+        if msg == "2":
+            ws.send("3")
+    return msg
+
+
+class RawSocket:
+    """Engine.IO over a raw WebSocket to `url` (e.g. ws://127.0.0.1:N/socket.io/), answering pings;
+    yields Socket.IO packets, so a test controls exactly what goes on the wire and in what order."""
+
+    def __init__(self, url: str):
+        self.ws = ws_connect(url)
+        opened = self.ws.recv()
+        assert opened.startswith("0"), opened
+        self.open = json.loads(opened[1:])
+
+    def connect(self, namespace_packet: str = "0") -> str:
+        """CONNECT to the main namespace (or send `namespace_packet`); returns the socket's sid."""
+        self.send(namespace_packet)
+        reply = self.recv()
+        assert reply.startswith("0") and "{" in reply, reply
+        return json.loads(reply[reply.index("{"):])["sid"]
+
+    def send(self, sio_packet: str):
+        self.ws.send("4" + sio_packet)
+
+    def recv(self, timeout=5) -> str:
+        self.ws.settimeout(timeout)
+        while True:
+            msg = self.ws.recv()
+            if msg == "2":
+                self.ws.send("3")
+            elif msg.startswith("4"):
+                return msg[1:]
+
+    def wait_closed(self, deadline_s):
+        return ws_wait_closed(self.ws, deadline_s, on_packet=self._pong)
+
+    def _pong(self, data):
+        if data in ("2", b"2"):
+            self.ws.send("3")
+
+    def close(self):
+        self.ws.close()

@@ -17,7 +17,7 @@ import threading
 import pytest
 import socketio
 
-from conftest import ROOT, swift_binary
+from project import ROOT, swift_binary
 
 BENCH = swift_binary("sio-bench")
 SERVERS = {

@@ -12,7 +12,7 @@ import pytest
 import requests
 import websocket
 
-from rawio import Polling, b64_packet, decode_payload, ws_connect, ws_refused_or_closed, ws_wait_closed
+from rawio import Polling, b64_packet, decode_payload, ws_connect, ws_recv_message, ws_refused_or_closed, ws_wait_closed
 
 PING_INTERVAL = 0.3
 PING_TIMEOUT = 0.2
@@ -25,16 +25,6 @@ TRANSPORTS = {
     "upgrade": ["polling", "websocket"],
 }
 HANDSHAKE_KEYS = {"sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload"}
-
-
-@pytest.fixture
-def base(engineio_server):
-    return engineio_server.url + "/engine.io/"
-
-
-@pytest.fixture
-def ws_base(engineio_server):
-    return engineio_server.ws_url + "/engine.io/"
 
 
 def expect_error(response, code: int, message: str):
@@ -388,10 +378,7 @@ def test_upgrade_from_polling(base, ws_base):
         assert "6" in decode_payload(r.text)
         ws.send("5")
         ws.send("4over websocket")
-        while (msg := ws.recv()) in ("2", "6"):  # heartbeat or noop
-            if msg == "2":
-                ws.send("3")
-        assert msg == "4over websocket"
+        assert ws_recv_message(ws) == "4over websocket"
         # After the upgrade, polling with the same sid is a transport mismatch.
         expect_error(p.get(), 3, "Bad request")
     finally:

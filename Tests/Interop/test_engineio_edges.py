@@ -8,28 +8,10 @@ import pytest
 import requests
 import websocket
 
-from rawio import Polling, decode_payload, ws_connect, ws_refused_or_closed, ws_wait_closed
+from rawio import Polling, decode_payload, ws_connect, ws_recv_message, ws_refused_or_closed, ws_wait_closed
 
 MAX_PAYLOAD = 1_000_000
 FORBIDDEN = {"code": 4, "message": "Forbidden"}
-
-
-@pytest.fixture
-def base(engineio_server):
-    return engineio_server.url + "/engine.io/"
-
-
-@pytest.fixture
-def ws_base(engineio_server):
-    return engineio_server.ws_url + "/engine.io/"
-
-
-def recv_skipping_pings(ws):
-    """The next message that is not a ping (answered) or noop."""
-    while (msg := ws.recv()) in ("2", "6"):
-        if msg == "2":
-            ws.send("3")
-    return msg
 
 
 # --- allowRequest: 403 with {"code":4,"message":"Forbidden"} -----------------------------------
@@ -73,7 +55,7 @@ def test_websocket_message_of_exactly_max_payload_is_echoed(ws_base):
         assert ws.recv().startswith("0")
         text = "4" + "a" * (MAX_PAYLOAD - 1)
         ws.send(text)
-        assert recv_skipping_pings(ws) == text
+        assert ws_recv_message(ws) == text
     finally:
         ws.close()
 
@@ -115,6 +97,6 @@ def test_second_websocket_with_an_upgraded_sid_is_refused(base, ws_base):
         ws.send("5")
         assert ws_refused_or_closed(ws_base + f"?EIO=4&transport=websocket&sid={p.sid}")
         ws.send("4still mine")
-        assert recv_skipping_pings(ws) == "4still mine"
+        assert ws_recv_message(ws) == "4still mine"
     finally:
         ws.close()

@@ -10,7 +10,7 @@ import time
 import pytest
 import socketio
 
-from rawio import ws_connect, ws_wait_closed
+from rawio import RawSocket, ws_connect, ws_wait_closed
 
 CONNECT_TIMEOUT = 1.0
 SLACK = 0.5
@@ -183,44 +183,12 @@ def test_stays_connected_through_heartbeats(socketio_server, client, transports)
 
 # --- raw frames over a WebSocket ------------------------------------------------------------
 
-class RawSocket:
-    """Engine.IO over a raw WebSocket to /socket.io/, answering pings; yields Socket.IO packets."""
-
-    def __init__(self, server):
-        self.ws = ws_connect(server.ws_url + "/socket.io/")
-        opened = self.ws.recv()
-        assert opened.startswith("0"), opened
-        self.open = json.loads(opened[1:])
-
-    def send(self, sio_packet: str):
-        self.ws.send("4" + sio_packet)
-
-    def recv(self, timeout=5) -> str:
-        self.ws.settimeout(timeout)
-        while True:
-            msg = self.ws.recv()
-            if msg == "2":
-                self.ws.send("3")
-            elif msg.startswith("4"):
-                return msg[1:]
-
-    def wait_closed(self, deadline_s):
-        return ws_wait_closed(self.ws, deadline_s, on_packet=self._pong)
-
-    def _pong(self, data):
-        if data in ("2", b"2"):
-            self.ws.send("3")
-
-    def close(self):
-        self.ws.close()
-
-
 @pytest.fixture
 def raw(socketio_server):
     sockets = []
 
     def make():
-        s = RawSocket(socketio_server)
+        s = RawSocket(socketio_server.ws_url + "/socket.io/")
         sockets.append(s)
         return s
 

@@ -13,7 +13,7 @@ import time
 import pytest
 import socketio
 
-from rawio import Polling, ws_connect
+from rawio import Polling, RawSocket, ws_connect
 
 WAIT = 5.0      # bound for anything that should happen
 QUIET = 0.4     # how long "nothing arrives" is watched
@@ -532,16 +532,14 @@ def test_transport_close_reason(peers):
 
 def test_ping_timeout_reason_websocket(api_server, peers):
     witness, = peers()
-    ws = ws_connect(api_server.ws_url + "/socket.io/")
+    raw = RawSocket(api_server.ws_url + "/socket.io/")
     try:
-        assert ws.recv().startswith("0")
-        ws.send("40")
-        sid = json.loads(ws.recv()[2:])["sid"]
-        # Never answer the pings from here on.
+        sid = raw.connect()
+        # Never read (so never answer a ping) from here on.
         record = server_disconnect_record(witness, sid, deadline=PING_DEADLINE + WAIT)
         assert record["reason"] == "ping timeout"
     finally:
-        ws.close()
+        raw.close()
 
 
 def test_ping_timeout_reason_polling(api_server, peers):
@@ -558,30 +556,26 @@ def test_ping_timeout_reason_polling(api_server, peers):
 
 def test_parse_error_reason(api_server, peers):
     witness, = peers()
-    ws = ws_connect(api_server.ws_url + "/socket.io/")
+    raw = RawSocket(api_server.ws_url + "/socket.io/")
     try:
-        assert ws.recv().startswith("0")
-        ws.send("40")
-        sid = json.loads(ws.recv()[2:])["sid"]
-        ws.send('42["broken",')
+        sid = raw.connect()
+        raw.send('2["broken",')
         assert server_disconnect_record(witness, sid)["reason"] == "parse error"
     finally:
-        ws.close()
+        raw.close()
 
 
 def test_transport_error_reason(api_server, peers):
     # A WebSocket protocol violation (an unmasked client frame): the server answers 1002 and the
     # socket leaves at once with "transport error", even though this peer never closes its side.
     witness, = peers()
-    ws = ws_connect(api_server.ws_url + "/socket.io/")
+    raw = RawSocket(api_server.ws_url + "/socket.io/")
     try:
-        assert ws.recv().startswith("0")
-        ws.send("40")
-        sid = json.loads(ws.recv()[2:])["sid"]
-        ws.sock.send(b"\x81\x02" + b"42")  # FIN+text, length 2, no mask bit
+        sid = raw.connect()
+        raw.ws.sock.send(b"\x81\x02" + b"42")  # FIN+text, length 2, no mask bit
         assert server_disconnect_record(witness, sid)["reason"] == "transport error"
     finally:
-        ws.close()
+        raw.close()
 
 
 def test_server_shutdown_disconnects_everyone(api_server, peers):

@@ -15,6 +15,8 @@ import requests
 import socketio
 import websocket
 
+from rawio import RawSocket
+
 BANNER = b"Socket.IO v4.8.1"
 # The python reference server (CHAT_SERVER_CMD) serves the client as a plain file, without --client-dir.
 ours_only = pytest.mark.skipif(bool(os.environ.get("CHAT_SERVER_CMD")),
@@ -217,26 +219,12 @@ def test_connection_limit(start_server):
         second.disconnect()
 
 
-class RawChat:
-    """One Engine.IO WebSocket speaking Socket.IO by hand, so the order of packets is ours."""
+class RawChat(RawSocket):
+    """A chat member speaking Socket.IO by hand, so the order of packets is ours."""
 
     def __init__(self, server):
-        self.ws = websocket.create_connection(f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
-                                              timeout=5)
-        assert self.ws.recv().startswith("0")
-        self.send("0")
-        assert self.recv().startswith("0{")
-
-    def send(self, packet):
-        self.ws.send("4" + packet)
-
-    def recv(self):
-        while True:
-            message = self.ws.recv()
-            if message == "2":
-                self.ws.send("3")
-            elif message.startswith("4"):
-                return message[1:]
+        super().__init__(f"ws://127.0.0.1:{server.port}/socket.io/")
+        self.connect()
 
     def join(self, name):
         self.send('21["join",{"name":"%s"}]' % name)
@@ -286,7 +274,7 @@ def test_notifications_reach_only_the_joined_user(chat_server):
         assert notification[0] == "notification" and notification[1]["message"] == "done"
     finally:
         for raw in (impostor, alice):
-            raw.ws.close()
+            raw.close()
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
