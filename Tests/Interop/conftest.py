@@ -22,7 +22,7 @@ REFERENCE = HERE / "reference_servers" / "conformance_server.py"
 
 sys.path.insert(0, str(HERE))
 import known_differences  # noqa: E402
-from project import ROOT, swift_binary  # noqa: E402
+from project import ROOT, TRANSPORTS, swift_binary  # noqa: E402
 
 
 def pytest_addoption(parser):
@@ -153,6 +153,12 @@ def start_server(request):
 def engineio_server(start_server, request):
     """The conformance server in bare Engine.IO mode (path /engine.io/, echo)."""
     return start_server(server_prefix(request.config) + ["--engine-io"], name="engineio-server")
+
+
+@pytest.fixture(params=list(TRANSPORTS))
+def transports(request):
+    """Each client transport list in turn (see project.TRANSPORTS)."""
+    return TRANSPORTS[request.param]
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 import requests
 import websocket
 
+from project import TRANSPORTS
 from rawio import Polling, b64_packet, decode_payload, ws_connect, ws_recv_message, ws_refused_or_closed, ws_wait_closed
 
 PING_INTERVAL = 0.3
@@ -19,11 +20,6 @@ PING_TIMEOUT = 0.2
 MAX_PAYLOAD = 1_000_000
 SLACK = 0.5  # scheduling slack for timing assertions on a loaded 2-core CI machine
 
-TRANSPORTS = {
-    "polling": ["polling"],
-    "websocket": ["websocket"],
-    "upgrade": ["polling", "websocket"],
-}
 HANDSHAKE_KEYS = {"sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload"}
 
 

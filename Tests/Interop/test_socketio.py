@@ -15,11 +15,6 @@ from rawio import RawSocket, ws_connect, ws_wait_closed
 CONNECT_TIMEOUT = 1.0
 SLACK = 0.5
 
-TRANSPORTS = {
-    "polling": ["polling"],
-    "websocket": ["websocket"],
-    "upgrade": ["polling", "websocket"],
-}
 
 # Values whose JSON types must survive the round trip: 1 stays int, True stays bool.
 TYPED_ARGS = (
@@ -66,11 +61,6 @@ def client():
     yield make
     for c in clients:
         c.sio.disconnect()
-
-
-@pytest.fixture(params=list(TRANSPORTS))
-def transports(request):
-    return TRANSPORTS[request.param]
 
 
 # --- with python-socketio's client --------------------------------------------------------

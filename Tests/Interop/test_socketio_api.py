@@ -19,11 +19,6 @@ WAIT = 5.0      # bound for anything that should happen
 QUIET = 0.4     # how long "nothing arrives" is watched
 PING_DEADLINE = 0.3 + 0.2  # pingInterval + pingTimeout of the api suite
 
-TRANSPORTS = {
-    "polling": ["polling"],
-    "websocket": ["websocket"],
-    "upgrade": ["polling", "websocket"],
-}
 
 
 class Peer:
@@ -88,11 +83,6 @@ class Peer:
             return self.disconnects.get(timeout=timeout)
         except queue.Empty:
             raise AssertionError(f"not disconnected within {timeout}s") from None
-
-
-@pytest.fixture(params=list(TRANSPORTS))
-def transports(request):
-    return TRANSPORTS[request.param]
 
 
 @pytest.fixture
