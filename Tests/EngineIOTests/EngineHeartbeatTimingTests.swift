@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Synchronization
 import Testing
+import TestSupport
 import Reactor
 @testable import EngineIO
 
@@ -52,8 +53,7 @@ private let allowedLatenessMs = 30.0
     defer { server.stop() }
     let recorder = LifetimeRecorder()
     recorder.attach(to: server.engine)
-    let ws = try TestWebSocketClient(port: server.http.port, target: "/engine.io/?EIO=4&transport=websocket")
-    #expect(ws.readFrame()?.text.hasPrefix("0{") == true)
+    let ws = try server.openWebSocket()
     let lifetime = try #require(recorder.lifetime(waitingUpTo: 3))
     #expect(lifetime.reason == .pingTimeout)
     #expect(lifetime.ms >= 500 && lifetime.ms <= 500 + allowedLatenessMs, "lived \(lifetime.ms) ms")
@@ -67,8 +67,7 @@ private let allowedLatenessMs = 30.0
     defer { server.stop() }
     let recorder = LifetimeRecorder()
     recorder.attach(to: server.engine)
-    let ws = try TestWebSocketClient(port: server.http.port, target: "/engine.io/?EIO=4&transport=websocket")
-    #expect(ws.readFrame()?.text.hasPrefix("0{") == true)
+    let ws = try server.openWebSocket()
     #expect(ws.readFrame()?.text == "2")            // at 300 ms
     ws.sendText("3")
     // The next ping goes 300 ms after the pong; unanswered, the session ends 200 ms after that:
@@ -79,19 +78,12 @@ private let allowedLatenessMs = 30.0
 }
 
 /// Reads one Content-Length framed response from a keep-alive connection.
-private func readResponse(_ fd: Int32) throws -> TestHTTPClient.Response {
-    var raw: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-        if let end = raw.firstRange(of: [13, 10, 13, 10]) {
-            let head = try TestHTTPClient.parse(Array(raw[..<end.upperBound]))
-            let length = Int(head.headers["content-length"] ?? "0") ?? 0
-            if raw.count - end.upperBound >= length { return try TestHTTPClient.parse(Array(raw[..<(end.upperBound + length)])) }
-        }
-        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        guard n > 0 else { throw TestSocket.Failure.timeout }
-        raw += chunk[..<n]
-    }
+private func readResponse(_ socket: BlockingSocket) throws -> TestHTTPClient.Response {
+    guard let head = socket.readUntil([13, 10, 13, 10]) else { throw BlockingSocket.Failure.timeout }
+    var response = try TestHTTPClient.parse(head + [13, 10, 13, 10])
+    guard let body = socket.read(Int(response.headers["content-length"] ?? "0") ?? 0) else { throw BlockingSocket.Failure.timeout }
+    response.body = body
+    return response
 }
 
 @Test func aPongThatArrivesAfterTheDeadlineDoesNotReviveTheSessionEvenBeforeItsTimerRan() throws {
@@ -100,17 +92,17 @@ private func readResponse(_ fd: Int32) throws -> TestHTTPClient.Response {
     let server = try EchoEngine(loops: 1)
     defer { server.stop() }
     let sid = try handshake(server.client).sid
-    let fd = try TestSocket.connect(port: server.http.port)
-    defer { close(fd) }
+    let socket = try BlockingSocket.connect(port: server.http.port)
+    defer { socket.close() }
     let target = "/engine.io/?EIO=4&transport=polling&sid=\(sid)"
-    try TestSocket.write(fd, Array("GET \(target) HTTP/1.1\r\nHost: t\r\n\r\n".utf8))
-    #expect(try readResponse(fd).text == "2")                        // the ping, ~300 ms after opening
+    try socket.write(Array("GET \(target) HTTP/1.1\r\nHost: t\r\n\r\n".utf8))
+    #expect(try readResponse(socket).text == "2")                        // the ping, ~300 ms after opening
 
     // Hold the loop past the deadline (ping + 200 ms); the pong waits in the socket meanwhile.
     server.group.loops[0].execute { Thread.sleep(forTimeInterval: 0.4) }
     Thread.sleep(forTimeInterval: 0.05)
-    try TestSocket.write(fd, Array("POST \(target) HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\n3".utf8))
-    let answer = try readResponse(fd)
+    try socket.write(Array("POST \(target) HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\n3".utf8))
+    let answer = try readResponse(socket)
     #expect(answer.status == 400)
     #expect(answer.text == "{\"code\":1,\"message\":\"Session ID unknown\"}")
     #expect(server.engine.clientsCount == 0)
@@ -122,8 +114,7 @@ private func readResponse(_ fd: Int32) throws -> TestHTTPClient.Response {
     defer { server.stop() }
     let recorder = LifetimeRecorder()
     recorder.attach(to: server.engine)
-    let ws = try TestWebSocketClient(port: server.http.port, target: "/engine.io/?EIO=4&transport=websocket")
-    #expect(ws.readFrame()?.text.hasPrefix("0{") == true)
+    let ws = try server.openWebSocket()
     #expect(ws.readFrame()?.text == "2")
     server.group.loops[0].execute { Thread.sleep(forTimeInterval: 0.4) }
     Thread.sleep(forTimeInterval: 0.05)

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 @testable import EngineIO
 
 /// Clients that misbehave or vanish in every way we know leave nothing behind: no Engine.IO session
@@ -16,10 +17,10 @@ import Testing
     for _ in 0..<rounds {
         // Malformed HTTP: answered, then closed by the server.
         for raw in ["GARBAGE\r\n\r\n", "GET / HTTP/1.1\r\nHost: t\r\nX: " + String(repeating: "a", count: 20_000) + "\r\n\r\n"] {
-            let fd = try TestSocket.connect(port: port)
-            try TestSocket.write(fd, Array(raw.utf8))
-            _ = try? TestSocket.readToEnd(fd)
-            close(fd)
+            let socket = try BlockingSocket.connect(port: port)
+            try socket.write(Array(raw.utf8))
+            _ = socket.readToEnd()
+            socket.close()
         }
         // WebSocket sessions: a protocol error, a bad Engine.IO packet, an oversized message, a vanishing client.
         for bad: [UInt8] in [[0x81, 0x01, 0x34], Array("9".utf8), Array(("4" + String(repeating: "a", count: 1000)).utf8)] {
@@ -34,9 +35,9 @@ import Testing
         }
         // Polling sessions: one holds a poll and vanishes, one starts an upgrade and vanishes, one just stops.
         let held = try handshake(server.client).sid
-        let fd = try TestSocket.connect(port: port)
-        try TestSocket.write(fd, Array("GET /engine.io/?EIO=4&transport=polling&sid=\(held) HTTP/1.1\r\nHost: t\r\n\r\n".utf8))
-        close(fd)
+        let socket = try BlockingSocket.connect(port: port)
+        try socket.write(Array("GET /engine.io/?EIO=4&transport=polling&sid=\(held) HTTP/1.1\r\nHost: t\r\n\r\n".utf8))
+        socket.close()
         let upgrading = try handshake(server.client).sid
         do {
             let probe = try TestWebSocketClient(port: port, target: ws + "&sid=\(upgrading)")
@@ -58,17 +59,16 @@ import Testing
     let server = try EchoEngine { $0.maxPayload = 1000; $0.pingInterval = .seconds(10) }
     defer { server.stop() }
     let port = server.http.port
-    let webSocket = try TestWebSocketClient(port: port, target: "/engine.io/?EIO=4&transport=websocket")
-    #expect(webSocket.readFrame()?.text.hasPrefix("0{") == true)
+    let webSocket = try server.openWebSocket()
     let sid = try handshake(server.client).sid
     let polling = "/engine.io/?EIO=4&transport=polling&sid=\(sid)"
 
     for raw in ["GARBAGE\r\n\r\n", "POST \(polling) HTTP/1.1\r\nHost: t\r\nContent-Length: 5000000\r\n\r\n",
                 "GET \(polling) HTTP/1.1\r\nHost: t\r\nX: \u{1}\r\n\r\n"] {
-        let fd = try TestSocket.connect(port: port)
-        try TestSocket.write(fd, Array(raw.utf8))
-        _ = try? TestSocket.readToEnd(fd)
-        close(fd)
+        let socket = try BlockingSocket.connect(port: port)
+        try socket.write(Array(raw.utf8))
+        _ = socket.readToEnd()
+        socket.close()
     }
     for bad: [UInt8] in [[0x81, 0x01, 0x34], Array("9".utf8), [UInt8(ascii: "4"), 0xFF]] {
         let other = try TestWebSocketClient(port: port, target: "/engine.io/?EIO=4&transport=websocket")

@@ -39,14 +39,6 @@ private final class RecordingEngine: @unchecked Sendable {
     /// The close reason of the next session to end.
     func nextCloseReason(seconds: Double = 3) -> EngineCloseReason? { log.next(seconds: seconds) }
 
-    /// A direct WebSocket session, past its open packet.
-    func openWebSocket() throws -> TestWebSocketClient {
-        let ws = try TestWebSocketClient(port: server.http.port, target: "/engine.io/?EIO=4&transport=websocket")
-        #expect(ws.status == 101)
-        #expect(ws.readFrame()?.text.hasPrefix("0{") == true)
-        return ws
-    }
-
     func stop() { server.stop() }
 }
 
@@ -70,7 +62,7 @@ private final class RecordingEngine: @unchecked Sendable {
 @Test func webSocketMessageOfExactlyMaxPayloadIsEchoedAndOneByteMoreCloses1009() throws {
     let engine = try RecordingEngine { $0.maxPayload = 1000; $0.pingInterval = .seconds(10) }
     defer { engine.stop() }
-    let ws = try engine.openWebSocket()
+    let ws = try engine.server.openWebSocket()
     let atLimit = "4" + String(repeating: "a", count: 999)
     ws.sendText(atLimit)
     #expect(ws.readMessage()?.text == atLimit)
@@ -86,7 +78,7 @@ private final class RecordingEngine: @unchecked Sendable {
 @Test func fragmentsAddingUpToOneOverMaxPayloadClose1009() throws {
     let engine = try RecordingEngine { $0.maxPayload = 1000; $0.pingInterval = .seconds(10) }
     defer { engine.stop() }
-    let ws = try engine.openWebSocket()
+    let ws = try engine.server.openWebSocket()
     ws.sendFrame(.text, Array(("4" + String(repeating: "a", count: 599)).utf8), fin: false)
     ws.sendFrame(.continuation, Array(String(repeating: "a", count: 401).utf8))
     #expect(ws.readUntilClose().code == 1009)
@@ -96,7 +88,7 @@ private final class RecordingEngine: @unchecked Sendable {
 @Test func invalidUTF8InATextFrameCloses1007() throws {
     let engine = try RecordingEngine { $0.pingInterval = .seconds(10) }
     defer { engine.stop() }
-    let ws = try engine.openWebSocket()
+    let ws = try engine.server.openWebSocket()
     ws.sendFrame(.text, [UInt8(ascii: "4"), 0xC3, 0x28])
     #expect(ws.readUntilClose().code == 1007)
     #expect(engine.nextCloseReason() == .transportError)
@@ -105,7 +97,7 @@ private final class RecordingEngine: @unchecked Sendable {
 @Test func unmaskedFrameCloses1002() throws {
     let engine = try RecordingEngine { $0.pingInterval = .seconds(10) }
     defer { engine.stop() }
-    let ws = try engine.openWebSocket()
+    let ws = try engine.server.openWebSocket()
     ws.send([0x81, 0x02, UInt8(ascii: "4"), UInt8(ascii: "x")])
     #expect(ws.readUntilClose().code == 1002)
     #expect(engine.nextCloseReason() == .transportError)
@@ -115,7 +107,7 @@ private final class RecordingEngine: @unchecked Sendable {
 func badEnginePacketOverWebSocketClosesWithParseError(_ packet: String) throws {
     let engine = try RecordingEngine { $0.pingInterval = .seconds(10) }
     defer { engine.stop() }
-    let ws = try engine.openWebSocket()
+    let ws = try engine.server.openWebSocket()
     // A record separator is plain data on a WebSocket (one packet per frame), so this one is valid.
     ws.sendText("4ok\u{1E}")
     #expect(ws.readMessage()?.text == "4ok\u{1E}")

@@ -12,7 +12,8 @@ final class EchoEngine: @unchecked Sendable {
     let engine: EngineServer
     let http: HTTPServer
 
-    init(host: String = "127.0.0.1", loops: Int = 2, configure: (inout EngineOptions) -> Void = { _ in }) throws {
+    init(host: String = "127.0.0.1", loops: Int = 2, perMessageDeflate: Bool = false,
+         configure: (inout EngineOptions) -> Void = { _ in }) throws {
         group = EventLoopGroup(loopCount: loops)
         var options = EngineOptions()
         options.path = "/engine.io/"
@@ -26,6 +27,7 @@ final class EchoEngine: @unchecked Sendable {
         var httpOptions = HTTPServerOptions()
         httpOptions.host = host
         httpOptions.port = 0
+        httpOptions.perMessageDeflate = perMessageDeflate
         options.apply(to: &httpOptions)
         http = HTTPServer(options: httpOptions, group: group, handler: engine)
         try http.start()
@@ -36,6 +38,14 @@ final class EchoEngine: @unchecked Sendable {
     func stop() {
         http.stop()
         group.shutdown()
+    }
+
+    /// A direct WebSocket session, past its open packet.
+    func openWebSocket() throws -> TestWebSocketClient {
+        let ws = try TestWebSocketClient(port: http.port, target: "/engine.io/?EIO=4&transport=websocket")
+        #expect(ws.status == 101)
+        #expect(ws.readFrame()?.text.hasPrefix("0{") == true)
+        return ws
     }
 }
 
@@ -192,10 +202,10 @@ func handshake(_ client: TestHTTPClient) throws -> OpenPacket {
     }
     let sid = try handshake(server.client).sid
     // Hold a poll on a raw connection, then drop it.
-    let fd = try TestSocket.connect(port: server.http.port)
-    try TestSocket.write(fd, Array("GET /engine.io/?EIO=4&transport=polling&sid=\(sid) HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+    let socket = try BlockingSocket.connect(port: server.http.port)
+    try socket.write(Array("GET /engine.io/?EIO=4&transport=polling&sid=\(sid) HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
     Thread.sleep(forTimeInterval: 0.1)
-    close(fd)
+    socket.close()
     let deadline = Date().addingTimeInterval(3)
     while closed.withLock({ $0.isEmpty }), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
     #expect(closed.withLock { $0 } == [.transportError])

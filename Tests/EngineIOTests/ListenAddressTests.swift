@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Synchronization
 import Testing
+import TestSupport
 @testable import EngineIO
 
 /// IPv6 where asked, and `localhost` meaning 127.0.0.1 (IPv4 only), for a whole Engine.IO session.
@@ -34,9 +35,9 @@ func anEngineListeningOnIPv6LoopbackServesASession(_ host: String) throws {
     #expect(!open.sid.isEmpty)
     #expect(remote.withLock { $0 } == "127.0.0.1")
     do {
-        _ = try TestWebSocketClient.connect(host: "::1", port: server.http.port, timeoutSeconds: 2)
+        _ = try BlockingSocket.connect(host: "::1", port: server.http.port, timeoutSeconds: 2)
         Issue.record("localhost must not listen on ::1")
-    } catch TestSocket.Failure.connect(let code) {
+    } catch BlockingSocket.Failure.connect(let code) {
         #expect(code == ECONNREFUSED)
     }
 }

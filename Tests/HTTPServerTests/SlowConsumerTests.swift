@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 import WebSocketCodec
 @testable import HTTPServer
 
@@ -19,7 +20,7 @@ private final class FloodHandler: WebSocketHandler, @unchecked Sendable {
 }
 
 /// A server whose WebSocket floods on request, and a client that has asked for the flood.
-private func startFlood(limit: Int, _ handler: FloodHandler) throws -> (LiveServer, RawClient) {
+private func startFlood(limit: Int, _ handler: FloodHandler) throws -> (LiveServer, BlockingSocket) {
     let server = try LiveServer(configure: { $0.maxWebSocketBufferedBytes = limit }) { _, responder in
         _ = responder.upgradeToWebSocket(handler: handler)
     }

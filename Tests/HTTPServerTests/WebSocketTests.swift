@@ -2,6 +2,7 @@ import Deflate
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 import HTTP1
 import WebSocketCodec
 @testable import HTTPServer
@@ -33,23 +34,7 @@ final class EchoSocketHandler: WebSocketHandler, @unchecked Sendable {
     }
 }
 
-extension RawClient {
-    struct Frame: Equatable { var fin: Bool; var rsv1: Bool; var opcode: UInt8; var payload: [UInt8] }
-
-    func readFrame() -> Frame? {
-        guard let h = readBytes(2) else { return nil }
-        var length = Int(h[1] & 0x7F)
-        if length == 126 {
-            guard let b = readBytes(2) else { return nil }
-            length = Int(b[0]) << 8 | Int(b[1])
-        } else if length == 127 {
-            guard let b = readBytes(8) else { return nil }
-            length = b.reduce(0) { $0 << 8 | Int($1) }
-        }
-        guard let payload = readBytes(length) else { return nil }
-        return Frame(fin: h[0] & 0x80 != 0, rsv1: h[0] & 0x40 != 0, opcode: h[0] & 0x0F, payload: payload)
-    }
-
+extension BlockingSocket {
     func sendFrame(_ opcode: WebSocketOpcode, _ payload: [UInt8], rsv1: Bool = false) {
         var frame = WebSocketFrameEncoder.encodeMasked(opcode: opcode, payload: payload, maskKey: 0x1234_5678)
         if rsv1 { frame[0] |= 0x40 }
