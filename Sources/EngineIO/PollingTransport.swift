@@ -48,6 +48,10 @@ final class PollingTransport {
 extension EngineSocket {
     /// A request for this session that arrived over HTTP (already hopped to `loop`).
     func handlePollingRequest(_ request: HTTPRequest, responder: HTTPResponder, headers: HTTPHeaders) {
+        // During an upgrade the client may have sent `5` on its WebSocket just before this request, which
+        // another loop read first: take the WebSocket's pending input now, so a request sent after `5`
+        // always finds the session upgraded (400 below) and never a held poll that `5` then releases.
+        upgrade?.transport.readPendingInput()
         if readyState == .open, heartbeatExpired { finish(.pingTimeout) }
         guard readyState != .closed else {
             return responder.send(EngineError.unknownSessionID.response(extraHeaders: headers))

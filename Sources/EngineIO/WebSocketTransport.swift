@@ -37,6 +37,13 @@ final class WebSocketTransport: WebSocketHandler, @unchecked Sendable {
         return connection.bufferedAmount < Self.writableHighWaterMark
     }
 
+    /// Delivers what the client already sent on this socket, when it lives on the session's loop
+    /// (after an upgrade's move it does; see `EngineSocket.handlePollingRequest`).
+    func readPendingInput() {
+        guard writesInline else { return }
+        connection.readPendingInput()
+    }
+
     func close() {
         let connection = connection!
         if connection.loop.inEventLoop {

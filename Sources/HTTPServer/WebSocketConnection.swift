@@ -32,6 +32,8 @@ package final class WebSocketConnection: @unchecked Sendable {
     /// The code `webSocketDidClose` reports: the peer's, or the one we sent.
     @exclusivity(unchecked) private var reportedCode: UInt16?
     @exclusivity(unchecked) private var didReportClose = false
+    /// Inside `received`: a handler that asks for `readPendingInput` then must not re-enter the decoder.
+    @exclusivity(unchecked) private var delivering = false
     /// Bytes that arrived behind the upgrade request, fed before anything read later.
     @exclusivity(unchecked) private var pendingInput: [UInt8] = []
     /// Slow-consumer policy: past this many unsent bytes the peer is dropped (see `HTTPServerOptions`).
@@ -119,8 +121,19 @@ package final class WebSocketConnection: @unchecked Sendable {
         }
     }
 
+    /// Delivers, now, the messages the peer has already sent (bytes in the kernel or behind the
+    /// upgrade request), so a caller acting on another connection sees what came first on this one.
+    /// Loop thread only; does nothing while this socket is already delivering.
+    package func readPendingInput() {
+        guard !delivering, !closeSent, let tcp else { return }
+        if !pendingInput.isEmpty { received(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        tcp.readNow()
+    }
+
     func received(_ chunk: UnsafeRawBufferPointer) {
         guard !closeSent, tcp != nil else { return }
+        delivering = true
+        defer { delivering = false }
         if !pendingInput.isEmpty {
             let early = pendingInput
             pendingInput = []

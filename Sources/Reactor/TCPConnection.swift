@@ -123,8 +123,19 @@ package final class TCPConnection: @unchecked Sendable, EventSource {
         return code == 0 ? ECONNRESET : code
     }
 
-    private func readAvailable() {
-        let buffer = loop.readBuffer
+    /// Reads what the kernel holds for this socket now, outside the loop's readiness events (a caller
+    /// that must see input sent before something else it is handling). It uses a buffer of its own, as
+    /// the caller may be inside another connection's `onRead` holding a chunk of the loop's buffer.
+    package func readNow() {
+        guard state == .open, readingEnabled else { return }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
+        readAvailable(into: buffer)
+    }
+
+    private func readAvailable() { readAvailable(into: loop.readBuffer) }
+
+    private func readAvailable(into buffer: UnsafeMutableRawBufferPointer) {
         var rounds = 0
         while state != .closed, readingEnabled || state == .lingering, rounds < 4 {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
