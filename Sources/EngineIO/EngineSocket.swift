@@ -150,6 +150,9 @@ package final class EngineSocket: @unchecked Sendable {
         case .pong:
             heartbeatAnswered()
         case .close:
+            // The client is leaving: as Node's polling transport, a held poll gets a noop, and a close
+            // packet goes out only when the server closes the session.
+            if case .polling(let polling) = activeTransport { polling.respondWithNoop() }
             finish(.transportClose)
         case .ping:
             // v4 clients never ping (the server does); the reference treats it as a transport error.

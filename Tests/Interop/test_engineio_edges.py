@@ -1,6 +1,9 @@
 """Engine.IO v4 at its edges, against the bare Engine.IO mode: allowRequest's 403 (code 4) seen by
 python-engineio's client, maxPayload exactly at and one over on the WebSocket (close 1009), and the
-upgrade's lock-out of a second WebSocket with the same sid."""
+upgrade's lock-out of a second WebSocket with the same sid, the client's close while a poll is held,
+and polling racing the upgrade's `5`."""
+import socket
+import threading
 import time
 
 import engineio
@@ -100,3 +103,68 @@ def test_second_websocket_with_an_upgraded_sid_is_refused(base, ws_base):
         assert ws_recv_message(ws) == "4still mine"
     finally:
         ws.close()
+
+
+# --- closing from the client; polling racing the upgrade ---------------------------------------
+
+def test_client_close_packet_releases_the_held_poll_with_a_noop(base):
+    """Node's polling transport answers a held poll with a noop when the client closes; a close
+    packet goes out only when the server closes the session."""
+    p = Polling(base)
+    p.handshake()
+    held = {}
+    t = threading.Thread(target=lambda: held.setdefault("response", p.get()))
+    t.start()
+    time.sleep(0.2)  # the GET is held: nothing is queued for it
+    assert p.post("1").status_code == 200
+    t.join(5)
+    assert held["response"].status_code == 200
+    assert held["response"].text == "6"
+    assert p.get().status_code == 400  # the session is gone
+
+
+def _race_poll_against_upgrade(base, ws_base, method: str) -> str:
+    """One session: probe, then `5` on the WebSocket and at once an HTTP request with the sid on an
+    already open connection. Returns the status and body the request got."""
+    p = Polling(base)
+    p.handshake()
+    host, port = base.split("//")[1].split("/")[0].split(":")
+    http = socket.create_connection((host, int(port)), timeout=5)
+    ws = ws_connect(ws_base, sid=p.sid)
+    try:
+        ws.send("2probe")
+        assert ws.recv() == "3probe"
+        body = "4after upgrade" if method == "POST" else ""
+        request = (f"{method} /engine.io/?EIO=4&transport=polling&sid={p.sid} HTTP/1.1\r\n"
+                   f"Host: {host}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n{body}")
+        ws.send("5")
+        http.sendall(request.encode())
+        answer = b""
+        while chunk := http.recv(65536):
+            answer += chunk
+        head, _, payload = answer.partition(b"\r\n\r\n")
+        return head.split(b" ")[1].decode() + " " + payload.decode()
+    finally:
+        ws.close()
+        http.close()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_polling_sent_right_after_the_upgrade_packet_is_refused_every_time(base, ws_base, method):
+    """Many sessions, four at a time: every request sent after `5` gets 400 code 3, whichever of the
+    server's loops reads it first (a 200 means it was held or accepted before the switch)."""
+    outcomes = {}
+    lock = threading.Lock()
+
+    def worker():
+        for _ in range(40):
+            outcome = _race_poll_against_upgrade(base, ws_base, method)
+            with lock:
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(50)
+    assert outcomes == {'400 {"code":3,"message":"Bad request"}': 160}, outcomes
