@@ -57,7 +57,7 @@ extension WebSocketDecoder {
                 throw fail(WebSocketProtocolError.messageTooBigCode,
                            "message exceeds the \(maxMessageBytes)-byte limit")
             }
-            if opcode != .continuation { startMessage(opcode, compressed: rsv1, firstFrameLength: Int(length), fin: fin) }
+            if opcode != .continuation { startMessage(opcode, compressed: rsv1) }
         }
         readIndex += headerSize
         if readIndex == input.count {
@@ -67,13 +67,12 @@ extension WebSocketDecoder {
         return FrameHeader(fin: fin, compressed: rsv1, opcode: opcode, maskKey: maskKey, remaining: Int(length))
     }
 
-    private mutating func startMessage(_ opcode: WebSocketOpcode, compressed: Bool, firstFrameLength: Int, fin: Bool) {
+    private mutating func startMessage(_ opcode: WebSocketOpcode, compressed: Bool) {
         messageOpcode = opcode
         messageCompressed = compressed
         utf8.reset()
+        // Nothing is reserved on the header's word: a peer could declare a large frame and send little.
+        // `consumePayload` sizes the buffer from the bytes that actually arrived.
         message = []
-        // An unfragmented message's size is known now; reserving it avoids regrowth copies. The
-        // 4 extra bytes are the 00 00 FF FF tail a compressed message gets before inflating.
-        if fin { message.reserveCapacity(firstFrameLength + (compressed ? 4 : 0)) }
     }
 }

@@ -37,6 +37,10 @@ package struct WebSocketDecoder: Sendable {
         self.inflater = inflater
     }
 
+    /// Bytes the buffer of the message being assembled can hold: what has arrived, not what a header
+    /// declared (tests check that a large declared length reserves nothing).
+    package var messageCapacity: Int { message.capacity }
+
     /// Appends bytes read from the socket.
     package mutating func feed(_ bytes: UnsafeRawBufferPointer) {
         guard failure == nil, !bytes.isEmpty else { return }
@@ -94,6 +98,11 @@ package struct WebSocketDecoder: Sendable {
             append(chunk, to: &control, key: header.maskKey, phase: header.consumed)
         } else {
             let start = message.count
+            if start == 0, header.fin, available == header.remaining {
+                // A whole unfragmented message is here: one exact allocation, no regrowth copies. The 4
+                // extra bytes are the 00 00 FF FF tail a compressed message gets before inflating.
+                message.reserveCapacity(available + (messageCompressed ? 4 : 0))
+            }
             append(chunk, to: &message, key: header.maskKey, phase: header.consumed)
             if messageOpcode == .text && !messageCompressed {
                 let valid = message.withUnsafeBytes { utf8.validate(UnsafeRawBufferPointer(rebasing: $0[start...])) }
