@@ -67,7 +67,7 @@ final class HTTPConnection: ServerConnection {
             tcp.close()
         } else {
             closing = true
-            tcp.closeAfterFlush(linger: false)
+            tcp.closeAfterFlush(linger: false, deadline: server.options.closeTimeout)
         }
     }
 
@@ -176,7 +176,7 @@ final class HTTPConnection: ServerConnection {
         tcp.write(bytes)
         if !keepAlive {
             closing = true
-            tcp.closeAfterFlush()
+            tcp.closeAfterFlush(deadline: server.options.closeTimeout)
             return
         }
         tcp.resumeReading()
@@ -197,7 +197,7 @@ final class HTTPConnection: ServerConnection {
         headers.add(name: "Connection", value: "close")
         tcp.write(HTTPResponseSerializer.serialize(status: status, headers: headers, body: Array(message.utf8),
                                                    date: server.dateHeader()))
-        tcp.closeAfterFlush()
+        tcp.closeAfterFlush(deadline: server.options.closeTimeout)
     }
 
     // MARK: WebSocket
@@ -251,7 +251,7 @@ final class HTTPConnection: ServerConnection {
     private func makeWebSocket(on tcp: TCPConnection, handler: any WebSocketHandler,
                                deflate: PerMessageDeflateParameters?) -> WebSocketConnection {
         WebSocketConnection(tcp: tcp, handler: handler, maxMessageBytes: server.options.maxWebSocketMessageBytes,
-                            deflate: deflate, maxBufferedBytes: server.options.maxWebSocketBufferedBytes)
+                            deflate: deflate, limits: server.webSocketLimits)
     }
 
     /// Hands the descriptor to `target` (nil when the 101 could not leave at once: upgrade in place).

@@ -23,6 +23,9 @@ package struct HTTPServerOptions: Sendable {
     package var requestTimeout: Duration = .seconds(30)
     /// An idle keep-alive connection is closed after this.
     package var keepAliveTimeout: Duration = .seconds(5)
+    /// A connection being closed gets this long to take what is queued for it; a peer that reads
+    /// nothing is then cut off (hard close), so it cannot keep its descriptor, memory and slot.
+    package var closeTimeout: Duration = .seconds(30)
     /// Accepted connections beyond this are closed at once (503 when a request can be read cheaply).
     package var maxConnections: Int = 10_000
     /// Responses marked `compressible` are gzipped at or above this many bytes when accepted.
@@ -106,6 +109,7 @@ final class HTTPServerCore: @unchecked Sendable {
     private let registries: [LoopRegistry]
     private let connections = Atomic<Int>(0)
     private let dateCache = Mutex<(second: Int, text: String)>((-1, ""))
+    let webSocketLimits: WebSocketLimits
 
     /// Confined to its loop; Sendable only so the loop's own tasks can carry it there.
     final class LoopRegistry: @unchecked Sendable {
@@ -118,6 +122,8 @@ final class HTTPServerCore: @unchecked Sendable {
         self.handler = handler
         self.group = group
         self.registries = group.loops.map { _ in LoopRegistry() }
+        self.webSocketLimits = WebSocketLimits(maxBufferedBytes: options.maxWebSocketBufferedBytes,
+                                               closeTimeout: options.closeTimeout)
     }
 
     var connectionCount: Int { connections.load(ordering: .relaxed) }
@@ -137,7 +143,7 @@ final class HTTPServerCore: @unchecked Sendable {
             tcp.write(HTTPResponseSerializer.serialize(status: 503, headers: [
                 "Content-Type": "text/plain; charset=utf-8", "Connection": "close", "Retry-After": "1",
             ], body: body, date: dateHeader()))
-            tcp.closeAfterFlush()
+            tcp.closeAfterFlush(deadline: options.closeTimeout)
             return
         }
         let connection = HTTPConnection(tcp: tcp, server: self)

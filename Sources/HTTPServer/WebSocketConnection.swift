@@ -36,17 +36,17 @@ package final class WebSocketConnection: @unchecked Sendable {
     @exclusivity(unchecked) private var delivering = false
     /// Bytes that arrived behind the upgrade request, fed before anything read later.
     @exclusivity(unchecked) private var pendingInput: [UInt8] = []
-    /// Slow-consumer policy: past this many unsent bytes the peer is dropped (see `HTTPServerOptions`).
-    private let maxBufferedBytes: Int
+    /// The server's slow-consumer and close limits (see `HTTPServerOptions`), shared by reference.
+    private let limits: WebSocketLimits
 
     /// The close code reported when the peer stopped reading and its queue passed the limit.
     package static let slowConsumerCloseCode: UInt16 = 1008
 
     init(tcp: TCPConnection, handler: any WebSocketHandler, maxMessageBytes: Int,
-         deflate: PerMessageDeflateParameters?, maxBufferedBytes: Int = .max) {
+         deflate: PerMessageDeflateParameters?, limits: WebSocketLimits = .unlimited) {
         self.loop = tcp.loop
         self.tcp = tcp
-        self.maxBufferedBytes = maxBufferedBytes
+        self.limits = limits
         self.handler = handler
         self.decoder = WebSocketDecoder(maxMessageBytes: maxMessageBytes, requireMask: true,
                                         inflater: deflate.map { PerMessageInflater(parameters: $0) })
@@ -56,7 +56,7 @@ package final class WebSocketConnection: @unchecked Sendable {
     private init(closedOn loop: EventLoop, handler: any WebSocketHandler) {
         self.loop = loop
         self.tcp = nil
-        self.maxBufferedBytes = 0
+        self.limits = .unlimited
         self.handler = handler
         self.decoder = WebSocketDecoder(maxMessageBytes: 0)
         self.deflater = nil
@@ -202,7 +202,7 @@ package final class WebSocketConnection: @unchecked Sendable {
     /// A peer that stops reading would make us hold everything sent to it. Past the limit a close frame
     /// would only queue behind the backlog, so the connection is dropped at once and reported as 1008.
     private func enforceBufferLimit(_ tcp: TCPConnection) {
-        guard tcp.queuedBytes > maxBufferedBytes, !closeSent else { return }
+        guard tcp.queuedBytes > limits.maxBufferedBytes, !closeSent else { return }
         closeSent = true
         reportedCode = WebSocketConnection.slowConsumerCloseCode
         // Closing runs the close callbacks; the caller may be mid-broadcast, so do it on the next turn.
@@ -216,7 +216,7 @@ package final class WebSocketConnection: @unchecked Sendable {
         reportedCode = code
         let payload = code.map { WebSocketFrameEncoder.closePayload(code: $0, reason: reason) } ?? []
         tcp.write(WebSocketConnection.frame(opcode: .close, payload: payload, rsv1: false))
-        tcp.closeAfterFlush(linger: linger)
+        tcp.closeAfterFlush(linger: linger, deadline: limits.closeTimeout)
     }
 
     static func frame(opcode: WebSocketOpcode, payload: [UInt8], rsv1: Bool) -> ByteBlock {
@@ -271,4 +271,19 @@ extension WebSocketConnection {
 extension WebSocketConnection: ServerConnection {
     /// Server shutdown: a close frame with 1001 ("going away").
     func shutdown() { close(code: 1001, reason: "server shutting down") }
+}
+
+/// What every WebSocket of one server shares: one reference per connection instead of a copy.
+final class WebSocketLimits: Sendable {
+    /// Past this many unsent bytes the peer is dropped (close code 1008).
+    let maxBufferedBytes: Int
+    /// A close whose queue has not drained by then (the peer reads nothing) ends in a hard close.
+    let closeTimeout: Duration
+
+    init(maxBufferedBytes: Int, closeTimeout: Duration) {
+        self.maxBufferedBytes = maxBufferedBytes
+        self.closeTimeout = closeTimeout
+    }
+
+    static let unlimited = WebSocketLimits(maxBufferedBytes: .max, closeTimeout: TCPConnection.defaultCloseTimeout)
 }

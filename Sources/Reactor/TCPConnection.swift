@@ -44,7 +44,8 @@ package final class TCPConnection: @unchecked Sendable, EventSource {
     @exclusivity(unchecked) private var waitingForWritable = false
     @exclusivity(unchecked) private var flushScheduled = false
     @exclusivity(unchecked) private var queue = OutboundQueue()
-    @exclusivity(unchecked) private var lingerTimer: ScheduledTimer?
+    /// While closing: the flush deadline, then the linger time.
+    @exclusivity(unchecked) private var closeTimer: ScheduledTimer?
 
     /// How long a closing connection keeps draining the peer's input after our FIN, so unread bytes
     /// do not turn into a RST that destroys the response in flight.
@@ -263,7 +264,7 @@ package final class TCPConnection: @unchecked Sendable, EventSource {
     /// Gives the descriptor up without closing it, so another loop can adopt it (`init` + `register`
     /// there): nothing may be queued. The callbacks are dropped unanswered. Nil when not possible.
     package func detach() -> Int32? {
-        guard state == .open, queue.isEmpty, lingerTimer == nil else { return nil }
+        guard state == .open, queue.isEmpty, closeTimer == nil else { return nil }
         state = .closed
         loop.deregister(fd: fd, token: token)
         onRead = nil
@@ -275,19 +276,32 @@ package final class TCPConnection: @unchecked Sendable, EventSource {
 
     // MARK: closing
 
+    /// How long a close waits for the queue to drain when the caller names no deadline (Node's `ws`
+    /// gives a closing peer 30 s too).
+    package static let defaultCloseTimeout: Duration = .seconds(30)
+
     /// Sends what is queued, then closes. With `linger`, our FIN goes first and the peer's remaining
     /// input is drained for a while, so the peer reads the whole response before the socket goes.
-    package func closeAfterFlush(linger: Bool = true) {
+    /// A queue still not drained after `deadline` (a peer that reads nothing) is dropped and the
+    /// socket closed, so it gives back its descriptor and memory.
+    package func closeAfterFlush(linger: Bool = true, deadline: Duration = TCPConnection.defaultCloseTimeout) {
         guard state == .open else { return }
         state = .flushingThenClose
         lingerRequested = linger && !peerHalfClosed
         readingEnabled = false
         updateInterest()
-        if queue.isEmpty { finishGracefulClose() } else { scheduleFlush() }
+        if queue.isEmpty { return finishGracefulClose() }
+        scheduleFlush()
+        closeTimer = loop.schedule(after: deadline) { [self] in
+            closeTimer = nil
+            close(reason: .local)
+        }
     }
     @exclusivity(unchecked) private var lingerRequested = true
 
     private func finishGracefulClose() {
+        closeTimer?.cancel()
+        closeTimer = nil
         guard lingerRequested, !peerHalfClosed else {
             close(reason: .local)
             return
@@ -295,8 +309,8 @@ package final class TCPConnection: @unchecked Sendable, EventSource {
         state = .lingering
         shutdown(fd, Int32(SHUT_WR))
         updateInterest()
-        lingerTimer = loop.schedule(after: TCPConnection.lingerTime) { [self] in
-            lingerTimer = nil
+        closeTimer = loop.schedule(after: TCPConnection.lingerTime) { [self] in
+            closeTimer = nil
             close(reason: .local)
         }
     }
@@ -307,8 +321,8 @@ package final class TCPConnection: @unchecked Sendable, EventSource {
     func close(reason: TCPCloseReason) {
         guard state != .closed else { return }
         state = .closed
-        lingerTimer?.cancel()
-        lingerTimer = nil
+        closeTimer?.cancel()
+        closeTimer = nil
         loop.deregister(fd: fd, token: token)
         Glibc.close(fd)
         queue.removeAll()

@@ -63,6 +63,9 @@ public struct ServerOptions: Sendable {
     public var headerTimeout: Duration = .seconds(10)
     public var requestTimeout: Duration = .seconds(30)
     public var keepAliveTimeout: Duration = .seconds(5)
+    /// A connection being closed (a session ended, a `Connection: close` answer) gets this long to
+    /// take what is queued for it; a peer that reads nothing is then cut off. Node's `ws` waits 30 s.
+    public var closeTimeout: Duration = .seconds(30)
     /// Binary attachments allowed per packet.
     public var maxAttachments = 10
     /// Creates each namespace's adapter; the in-memory one by default.
@@ -102,6 +105,7 @@ public struct ServerOptions: Sendable {
         http.headerTimeout = headerTimeout
         http.requestTimeout = requestTimeout
         http.keepAliveTimeout = keepAliveTimeout
+        http.closeTimeout = closeTimeout
         if !httpCompression { http.compressionThreshold = .max }
         return http
     }
