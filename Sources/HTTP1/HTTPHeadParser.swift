@@ -61,7 +61,14 @@ enum HTTPHeadParser {
             throw .malformed("the request target must be a path starting with \"/\"")
         }
         let minor = try parseVersion(version)
-        return (String(decoding: method, as: UTF8.self), String(decoding: target, as: UTF8.self), minor)
+        let name = String(decoding: method, as: UTF8.self)
+        // Method names are case-sensitive (RFC 9110 §9.1): `post` is not `POST`. One we do not
+        // implement gets 501, as the RFC asks, rather than reaching a handler under another name.
+        switch name {
+        case "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE": break
+        default: throw .unsupportedMethod(name)
+        }
+        return (name, String(decoding: target, as: UTF8.self), minor)
     }
 
     static func parseVersion(_ version: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {

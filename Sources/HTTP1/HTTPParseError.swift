@@ -10,6 +10,8 @@ package enum HTTPParseError: Error, Sendable, Equatable, CustomStringConvertible
     case unsupportedVersion(String)
     /// A transfer coding other than `chunked`: 501.
     case unsupportedTransferEncoding(String)
+    /// A method name that is not one of RFC 9110's (compared case-sensitively): 501.
+    case unsupportedMethod(String)
 
     package var status: Int {
         switch self {
@@ -17,7 +19,7 @@ package enum HTTPParseError: Error, Sendable, Equatable, CustomStringConvertible
         case .bodyTooLarge: return 413
         case .malformed: return 400
         case .unsupportedVersion: return 505
-        case .unsupportedTransferEncoding: return 501
+        case .unsupportedTransferEncoding, .unsupportedMethod: return 501
         }
     }
 
@@ -33,6 +35,9 @@ package enum HTTPParseError: Error, Sendable, Equatable, CustomStringConvertible
             return "HTTP version not supported: \(version); use HTTP/1.1 or HTTP/1.0"
         case .unsupportedTransferEncoding(let coding):
             return "Transfer-Encoding \"\(coding)\" is not supported; only chunked is"
+        case .unsupportedMethod(let method):
+            return "Not implemented: method \"\(method)\" is not supported (method names are case-sensitive:"
+                + " GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH)"
         }
     }
 

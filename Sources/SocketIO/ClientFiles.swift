@@ -14,15 +14,24 @@ public enum ClientBundleStatus: Sendable, Equatable {
 }
 
 extension SocketIOServer {
+    /// `serveStatic`'s default policy: `default-src 'self'`, scripts, styles and connections (WebSocket
+    /// included) from this origin only, images also as `data:` URLs, no plugins, `frame-ancestors 'none'`.
+    public static let defaultContentSecurityPolicy = StaticFileHandler.defaultContentSecurityPolicy
+
     /// Whether the browser client is served, and which files; look at it after `init` to warn early.
     public var clientBundle: ClientBundleStatus { router.clientFiles?.status ?? .disabled }
 
     /// Serves the files below `directory` at `urlPrefix` (e.g. an app's web page at `/`), for GET and HEAD
     /// requests that neither the Socket.IO endpoint nor a `route` took. Paths cannot leave `directory`
     /// (`..`, encoded or not, and symlinks out of it are refused); the longest matching prefix wins.
+    /// Every answer carries `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin` and
+    /// `contentSecurityPolicy` (default: scripts, styles and connections from this origin only, no
+    /// inline code, no framing; nil sends none).
     public func serveStatic(_ directory: String, at urlPrefix: String = "/",
-                            cacheControl: String = "public, max-age=0") {
-        router.addStatic(StaticFileHandler(root: directory, urlPrefix: urlPrefix, cacheControl: cacheControl))
+                            cacheControl: String = "public, max-age=0",
+                            contentSecurityPolicy: String? = SocketIOServer.defaultContentSecurityPolicy) {
+        router.addStatic(StaticFileHandler(root: directory, urlPrefix: urlPrefix, cacheControl: cacheControl,
+                                           contentSecurityPolicy: contentSecurityPolicy))
     }
 }
 

@@ -94,3 +94,34 @@ final class WebRoot {
         #expect(missing?.headers["content-type"]?.hasPrefix("text/plain") == true)
     }
 }
+
+@Suite struct StaticFileSecurityHeaderTests {
+    func request(_ target: String, method: String = "GET") throws -> HTTPRequest {
+        let (path, query) = try HTTPTarget.parse(target)
+        return HTTPRequest(method: method, target: target, path: path, queryItems: query, headers: ["Host": "t"],
+                           body: [], remoteAddress: "127.0.0.1", isWebSocketUpgrade: false)
+    }
+
+    /// Pages, scripts, 304s and refusals all say: no sniffing, this policy, no referrer to other sites.
+    @Test(arguments: ["/", "/app.js", "/missing", "/sub/logo.png"])
+    func everyAnswerCarriesTheSecurityHeaders(target: String) throws {
+        let root = try WebRoot()
+        let response = StaticFileHandler(root: root.path).response(for: try request(target))
+        #expect(response.headers["x-content-type-options"] == "nosniff")
+        #expect(response.headers["referrer-policy"] == "same-origin")
+        let policy = try #require(response.headers["content-security-policy"])
+        #expect(policy == StaticFileHandler.defaultContentSecurityPolicy)
+        #expect(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"))
+        #expect(!policy.contains("unsafe-inline") && !policy.contains("unsafe-eval"))
+    }
+
+    @Test func anAppChoosesItsOwnPolicyOrNone() throws {
+        let root = try WebRoot()
+        let own = StaticFileHandler(root: root.path, contentSecurityPolicy: "default-src 'none'")
+        #expect(own.response(for: try request("/")).headers["content-security-policy"] == "default-src 'none'")
+        let none = StaticFileHandler(root: root.path, contentSecurityPolicy: nil)
+        let response = none.response(for: try request("/"))
+        #expect(response.headers["content-security-policy"] == nil)
+        #expect(response.headers["x-content-type-options"] == "nosniff")
+    }
+}

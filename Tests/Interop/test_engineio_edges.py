@@ -168,3 +168,21 @@ def test_polling_sent_right_after_the_upgrade_packet_is_refused_every_time(base,
     for t in threads:
         t.join(50)
     assert outcomes == {'400 {"code":3,"message":"Bad request"}': 160}, outcomes
+
+
+# --- method names are case-sensitive ----------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["post", "get", "Post"])
+def test_a_method_name_in_the_wrong_case_is_501(base, method):
+    """RFC 9110: methods are case-sensitive; an unknown one gets 501, never a POST's or GET's answer."""
+    p = Polling(base)
+    p.handshake()
+    host, port = base.split("//")[1].split("/")[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as s:
+        s.sendall(f"{method} /engine.io/?EIO=4&transport=polling&sid={p.sid} HTTP/1.1\r\n"
+                  f"Host: {host}\r\nContent-Length: 2\r\n\r\n4x".encode())
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    assert answer.split(b" ")[1] == b"501", answer[:200]
+    assert p.post("4still here").status_code == 200  # the session was not touched
