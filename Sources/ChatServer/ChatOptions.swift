@@ -7,9 +7,14 @@ struct ChatOptions: Sendable {
     var clientDirectory = "vendor/client"
     /// nil: no limit.
     var maxConnections: Int? = nil
+    /// Stricter than the library's defaults (which allow crowds behind one address); 0 turns one off.
+    var maxConnectionsPerAddress: Int? = 50
+    var maxHandshakesPerSecondPerAddress: Int? = 20
+    var maxSessions = 10_000
 
     static let usage = """
         usage: chat [--host H] [--port P] [--web DIR] [--client-dir DIR] [--max-connections N]
+                    [--max-connections-per-address N] [--max-handshakes-per-second-per-address N] [--max-sessions N]
 
           --host H              address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
           --port P              TCP port (default 3000; 0 picks a free one)
@@ -17,6 +22,9 @@ struct ChatOptions: Sendable {
           --client-dir DIR      the stock socket.io client, served at /socket.io/ (default vendor/client;
                                 scripts/fetch-client puts it there)
           --max-connections N   refuse connections beyond N with "Server is full" (default: no limit)
+          --max-connections-per-address N             TCP connections at once per client address (default 50; 0: no limit)
+          --max-handshakes-per-second-per-address N   new sessions per second per address (default 20; 0: no limit)
+          --max-sessions N                            sessions open at once (default 10000)
         """
 
     enum UsageError: Error, CustomStringConvertible {
@@ -57,6 +65,13 @@ struct ChatOptions: Sendable {
             case "--max-connections":
                 let limit = try number(flag, in: 0...Int(Int32.max))
                 maxConnections = limit == 0 ? nil : limit
+            case "--max-connections-per-address":
+                let limit = try number(flag, in: 0...Int(Int32.max))
+                maxConnectionsPerAddress = limit == 0 ? nil : limit
+            case "--max-handshakes-per-second-per-address":
+                let limit = try number(flag, in: 0...Int(Int32.max))
+                maxHandshakesPerSecondPerAddress = limit == 0 ? nil : limit
+            case "--max-sessions": maxSessions = try number(flag, in: 1...Int(Int32.max))
             case "-h", "--help": throw .helpRequested
             default: throw .unknownFlag(flag)
             }

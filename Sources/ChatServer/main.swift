@@ -29,6 +29,9 @@ guard FileManager.default.fileExists(atPath: options.webDirectory, isDirectory: 
 
 var serverOptions = ServerOptions()
 serverOptions.clientDirectory = options.clientDirectory
+serverOptions.maxConnectionsPerAddress = options.maxConnectionsPerAddress
+serverOptions.maxHandshakesPerSecondPerAddress = options.maxHandshakesPerSecondPerAddress
+serverOptions.maxSessions = options.maxSessions
 let io = SocketIOServer(serverOptions)
 
 let chat = Chat(io: io)

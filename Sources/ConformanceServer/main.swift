@@ -9,6 +9,8 @@
 // --refuse-header NAME (Engine.IO mode): an `allowRequest` hook refuses handshakes carrying header NAME,
 // so interop tests can see the 403 / code 4 answer; without it every handshake is allowed, as the spec's
 // reference configuration has it.
+// --max-connections-per-address N, --max-handshakes-per-second-per-address N, --max-sessions N
+// (Engine.IO mode): the admission limits, off (or the library's default) unless given, for their tests.
 import Dispatch
 import EngineIO
 import Foundation
@@ -22,6 +24,13 @@ struct Arguments {
     var apiSuite = false
     var perMessageDeflate = false
     var refuseHeader: String?
+    var limits = Limits()
+
+    struct Limits {
+        var connectionsPerAddress: Int?
+        var handshakesPerSecondPerAddress: Int?
+        var sessions: Int?
+    }
 
     init(_ argv: [String]) {
         var rest = argv.dropFirst()[...]
@@ -36,10 +45,18 @@ struct Arguments {
             case "--refuse-header":
                 guard let name = rest.popFirst(), !name.isEmpty else { fail("--refuse-header needs a header name") }
                 refuseHeader = name
+            case "--max-connections-per-address": limits.connectionsPerAddress = Self.number(arg, &rest)
+            case "--max-handshakes-per-second-per-address": limits.handshakesPerSecondPerAddress = Self.number(arg, &rest)
+            case "--max-sessions": limits.sessions = Self.number(arg, &rest)
             default: fail("unknown argument \(arg)")
             }
         }
         if refuseHeader != nil, !engineOnly { fail("--refuse-header applies to --engine-io only") }
+    }
+
+    static func number(_ flag: String, _ rest: inout ArraySlice<String>) -> Int {
+        guard let value = rest.popFirst(), let number = Int(value), number > 0 else { fail("\(flag) needs a positive number") }
+        return number
     }
 }
 
@@ -110,7 +127,7 @@ final class EngineOnlyHandler: HTTPRequestHandler, Sendable {
     }
 }
 
-func runEngineIO(port: Int, perMessageDeflate: Bool, refuseHeader: String?) -> [any DispatchSourceSignal] {
+func runEngineIO(port: Int, perMessageDeflate: Bool, refuseHeader: String?, limits: Arguments.Limits) -> [any DispatchSourceSignal] {
     var options = EngineOptions()
     options.path = "/engine.io/"
     options.pingInterval = .milliseconds(300)
@@ -118,6 +135,8 @@ func runEngineIO(port: Int, perMessageDeflate: Bool, refuseHeader: String?) -> [
     options.maxPayload = 1_000_000
     options.cors = CORSOptions(origins: ["*"])
     if let refuseHeader { options.allowRequest = { $0.headers[refuseHeader] == nil } }
+    options.maxHandshakesPerSecondPerAddress = limits.handshakesPerSecondPerAddress
+    if let sessions = limits.sessions { options.maxSessions = sessions }
     let engine = EngineServer(options: options)
     engine.onConnection = { session in
         session.onMessage = { [weak session] message in session?.send(message) }
@@ -129,6 +148,7 @@ func runEngineIO(port: Int, perMessageDeflate: Bool, refuseHeader: String?) -> [
     httpOptions.maxBodyBytes = options.maxPayload
     httpOptions.maxWebSocketMessageBytes = options.maxPayload
     httpOptions.perMessageDeflate = perMessageDeflate
+    httpOptions.maxConnectionsPerAddress = limits.connectionsPerAddress
     let group = EventLoopGroup(loopCount: ProcessInfo.processInfo.activeProcessorCount)
     let http = HTTPServer(options: httpOptions, group: group, handler: EngineOnlyHandler(engine: engine))
     do {
@@ -147,7 +167,8 @@ func runEngineIO(port: Int, perMessageDeflate: Bool, refuseHeader: String?) -> [
 let arguments = Arguments(CommandLine.arguments)
 let signalSources =
     arguments.engineOnly
-    ? runEngineIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate, refuseHeader: arguments.refuseHeader)
+    ? runEngineIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate, refuseHeader: arguments.refuseHeader,
+                  limits: arguments.limits)
     : arguments.apiSuite ? runApiSuite(port: arguments.port)
     : runSocketIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate)
 withExtendedLifetime(signalSources) { dispatchMain() }

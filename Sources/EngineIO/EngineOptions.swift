@@ -13,6 +13,10 @@ package struct EngineOptions: Sendable {
     package var cors: CORSOptions? = nil
     /// Decides whether a handshake may proceed; a rejection answers 403 with code 4 "Forbidden".
     package var allowRequest: (@Sendable (HTTPRequest) -> Bool)? = nil
+    /// Handshakes one remote address may make per second; beyond it 429 (code 4). nil: no limit.
+    package var maxHandshakesPerSecondPerAddress: Int? = nil
+    /// Sessions open at once (polling sessions are not bounded by connections); beyond it 503 (code 4).
+    package var maxSessions: Int = 100_000
     package init() {}
 }
 

@@ -38,6 +38,9 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
 
     package var clientsCount: Int { context.sessions.withLock { $0.count } }
 
+    /// Handshakes turned away so far by `maxHandshakesPerSecondPerAddress` and `maxSessions`.
+    package var refusals: HandshakeRefusalCounts { context.limits.refusals }
+
     /// The open session with this id, if any.
     package func session(_ id: String) -> EngineSocket? { context.sessions.withLock { $0[id] } }
 
@@ -59,6 +62,9 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
             forward(request, responder: responder, to: session, headers: cors)
         } else {
             if upgradeMismatch { return reject(request, responder: responder, error: .badRequest, headers: cors) }
+            if let refusal = context.limits.admit(request.remoteAddress, nowNanos: responder.loop.now()) {
+                return responder.send(request.isWebSocketUpgrade ? refusal.upgradeResponse() : refusal.response(extraHeaders: cors))
+            }
             openSession(request, responder: responder, headers: cors)
         }
     }

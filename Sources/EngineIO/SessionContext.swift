@@ -6,14 +6,18 @@ final class SessionContext: Sendable {
     let options: EngineOptions
     /// The server's only shared state.
     let sessions = Mutex<[String: EngineSocket]>([:])
+    let limits: HandshakeLimits
 
-    init(options: EngineOptions) { self.options = options }
+    init(options: EngineOptions) {
+        self.options = options
+        self.limits = HandshakeLimits(options: options)
+    }
 
     func register(_ session: EngineSocket) {
         sessions.withLock { $0[session.id] = session }
     }
 
     func unregister(_ id: String) {
-        _ = sessions.withLock { $0.removeValue(forKey: id) }
+        if sessions.withLock({ $0.removeValue(forKey: id) }) != nil { limits.sessionEnded() }
     }
 }

@@ -38,6 +38,7 @@ final class HTTPConnection: ServerConnection {
 
     var isClosed: Bool { tcp.isClosed || closing }
     var loop: EventLoop { tcp.loop }
+    var remoteAddress: String { tcp.remoteAddress }
 
     func start() {
         tcp.onRead = { [unowned self] chunk in received(chunk) }

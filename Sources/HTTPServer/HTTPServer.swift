@@ -28,6 +28,9 @@ package struct HTTPServerOptions: Sendable {
     package var closeTimeout: Duration = .seconds(30)
     /// Accepted connections beyond this are closed at once (503 when a request can be read cheaply).
     package var maxConnections: Int = 10_000
+    /// Connections at once from one remote address; beyond it 503 and close. nil: no limit (crowds
+    /// behind one NAT or proxy share an address; the benchmarks open 20,000 from 127.0.0.1).
+    package var maxConnectionsPerAddress: Int? = nil
     /// Responses marked `compressible` are gzipped at or above this many bytes when accepted.
     package var compressionThreshold: Int = 1024
     /// RFC 7692, negotiated only when enabled (off by default, like Node).
@@ -76,6 +79,12 @@ package final class HTTPServer: @unchecked Sendable {
     /// Connections currently open (all loops).
     package var connectionCount: Int { core.connectionCount }
 
+    /// Connections turned away so far, by limit.
+    package var refusals: HTTPRefusalCounts { core.limits.refusals }
+
+    /// Connections open now from `address` (counted only while `maxConnectionsPerAddress` is set).
+    package func openConnections(from address: String) -> Int { core.limits.openConnections(from: address) }
+
     /// Stops accepting and closes every connection. Idempotent. Off the loops it returns once every
     /// connection is closed; on a loop thread it only starts the shutdown.
     package func stop() {
@@ -94,6 +103,8 @@ package final class HTTPServer: @unchecked Sendable {
 /// connection, and after an upgrade its WebSocket in its place (the HTTP side is then released).
 protocol ServerConnection: AnyObject {
     var loop: EventLoop { get }
+    /// The peer's address, as the per-address limit counts it.
+    var remoteAddress: String { get }
     /// Closes at once (server shutdown).
     func shutdown()
 }
@@ -110,6 +121,7 @@ final class HTTPServerCore: @unchecked Sendable {
     private let connections = Atomic<Int>(0)
     private let dateCache = Mutex<(second: Int, text: String)>((-1, ""))
     let webSocketLimits: WebSocketLimits
+    let limits: ConnectionLimits
 
     /// Confined to its loop; Sendable only so the loop's own tasks can carry it there.
     final class LoopRegistry: @unchecked Sendable {
@@ -122,6 +134,7 @@ final class HTTPServerCore: @unchecked Sendable {
         self.handler = handler
         self.group = group
         self.registries = group.loops.map { _ in LoopRegistry() }
+        self.limits = ConnectionLimits(perAddressLimit: options.maxConnectionsPerAddress)
         self.webSocketLimits = WebSocketLimits(maxBufferedBytes: options.maxWebSocketBufferedBytes,
                                                closeTimeout: options.closeTimeout)
     }
@@ -138,17 +151,25 @@ final class HTTPServerCore: @unchecked Sendable {
         let count = connections.wrappingAdd(1, ordering: .relaxed).newValue
         if count > options.maxConnections {
             connections.wrappingSubtract(1, ordering: .relaxed)
-            // Answer before reading anything: the client learns why instead of seeing a reset.
-            let body = Array("Service Unavailable: the server is at its connection limit (\(options.maxConnections)); retry later".utf8)
-            tcp.write(HTTPResponseSerializer.serialize(status: 503, headers: [
-                "Content-Type": "text/plain; charset=utf-8", "Connection": "close", "Retry-After": "1",
-            ], body: body, date: dateHeader()))
-            tcp.closeAfterFlush(deadline: options.closeTimeout)
-            return
+            limits.refusedAtConnectionLimit()
+            return refuse(tcp, "the server is at its connection limit (\(options.maxConnections))")
+        }
+        if !limits.admit(tcp.remoteAddress) {
+            connections.wrappingSubtract(1, ordering: .relaxed)
+            return refuse(tcp, "too many connections from your address (limit \(options.maxConnectionsPerAddress ?? 0))")
         }
         let connection = HTTPConnection(tcp: tcp, server: self)
         registry.open[ObjectIdentifier(connection)] = connection
         connection.start()
+    }
+
+    /// 503 before reading anything: the client learns why instead of seeing a reset.
+    private func refuse(_ tcp: TCPConnection, _ reason: String) {
+        let body = Array("Service Unavailable: \(reason); retry later".utf8)
+        tcp.write(HTTPResponseSerializer.serialize(status: 503, headers: [
+            "Content-Type": "text/plain; charset=utf-8", "Connection": "close", "Retry-After": "1",
+        ], body: body, date: dateHeader()))
+        tcp.closeAfterFlush(deadline: options.closeTimeout)
     }
 
     /// On the old loop, when an upgraded connection moves to another loop (it still counts).
@@ -174,6 +195,7 @@ final class HTTPServerCore: @unchecked Sendable {
     func connectionClosed(_ connection: any ServerConnection) {
         if registries[connection.loop.index].open.removeValue(forKey: ObjectIdentifier(connection)) != nil {
             connections.wrappingSubtract(1, ordering: .relaxed)
+            limits.release(connection.remoteAddress)
         }
     }
 

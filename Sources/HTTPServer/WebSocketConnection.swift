@@ -269,6 +269,8 @@ extension WebSocketConnection {
 }
 
 extension WebSocketConnection: ServerConnection {
+    var remoteAddress: String { tcp?.remoteAddress ?? "" }
+
     /// Server shutdown: a close frame with 1001 ("going away").
     func shutdown() { close(code: 1001, reason: "server shutting down") }
 }

@@ -56,6 +56,15 @@ public struct ServerOptions: Sendable {
     public var maxBufferedBytes = 16 * 1024 * 1024
     /// TCP connections held at once (HTTP and WebSocket); extra ones get 503 and are closed.
     public var maxConnections = 10_000
+    /// TCP connections at once from one remote address; extra ones get 503 and are closed. nil (the
+    /// default): no limit, as clients behind one NAT or proxy share an address.
+    public var maxConnectionsPerAddress: Int? = nil
+    /// Engine.IO handshakes per second from one remote address; extra ones get 429 with
+    /// `{"code":4,...}`. nil (the default): no limit.
+    public var maxHandshakesPerSecondPerAddress: Int? = nil
+    /// Engine.IO sessions open at once; extra handshakes get 503 with `{"code":4,...}`. Polling
+    /// sessions hold no connection between polls, so `maxConnections` alone does not bound them.
+    public var maxSessions = 100_000
     /// Request line plus headers; larger heads get 431.
     public var maxHeaderBytes = 16 * 1024
     /// A request head must arrive within this (slow-loris guard), a whole request within
@@ -82,6 +91,8 @@ public struct ServerOptions: Sendable {
         engine.maxPayload = maxHttpBufferSize
         engine.transports = transports.map { $0 == .polling ? .polling : .websocket }
         engine.allowUpgrades = allowUpgrades
+        engine.maxHandshakesPerSecondPerAddress = maxHandshakesPerSecondPerAddress
+        engine.maxSessions = maxSessions
         if let cors {
             var mapped = CORSOptions(origins: cors.origins, credentials: cors.credentials)
             mapped.methods = cors.methods
@@ -101,6 +112,7 @@ public struct ServerOptions: Sendable {
         http.perMessageDeflate = perMessageDeflate
         http.maxWebSocketBufferedBytes = maxBufferedBytes
         http.maxConnections = maxConnections
+        http.maxConnectionsPerAddress = maxConnectionsPerAddress
         http.maxHeaderBytes = maxHeaderBytes
         http.headerTimeout = headerTimeout
         http.requestTimeout = requestTimeout

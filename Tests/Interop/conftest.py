@@ -219,3 +219,15 @@ def refusing_engineio_server(start_server, request):
         pytest.skip("the python reference server has no --refuse-header switch")
     return start_server(server_prefix(request.config) + ["--engine-io", "--refuse-header", "X-Refuse"],
                         name="engineio-refusing-server")
+
+
+@pytest.fixture
+def limited_engineio_server(start_server, request):
+    """Starts the bare Engine.IO mode with admission-limit flags: `limited_engineio_server("--max-sessions", "3")`.
+    The python reference has no such switches."""
+    if is_python_reference(request.config):
+        pytest.skip("the python reference server has no admission-limit switches")
+
+    def start(*flags: str) -> RunningServer:
+        return start_server(server_prefix(request.config) + ["--engine-io", *flags], name="engineio-limited-server")
+    return start

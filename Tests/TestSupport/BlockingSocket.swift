@@ -47,8 +47,10 @@ public final class BlockingSocket: @unchecked Sendable {
 
     deinit { close() }
 
-    /// Connects to `host` (an IPv4 or IPv6 literal) with `timeoutSeconds` as the receive timeout.
-    public static func connect(host: String = "127.0.0.1", port: Int, timeoutSeconds: Int = 5) throws -> BlockingSocket {
+    /// Connects to `host` (an IPv4 or IPv6 literal) with `timeoutSeconds` as the receive timeout, from
+    /// `source` (an IPv4 literal such as 127.0.0.2: Linux routes all of 127/8 over loopback) if given.
+    public static func connect(host: String = "127.0.0.1", port: Int, timeoutSeconds: Int = 5,
+                               source: String? = nil) throws -> BlockingSocket {
         var storage = sockaddr_storage()
         func store<Address>(_ address: Address) -> Int {
             withUnsafeMutableBytes(of: &storage) { raw in withUnsafeBytes(of: address) { raw.copyMemory(from: $0) } }
@@ -71,6 +73,15 @@ public final class BlockingSocket: @unchecked Sendable {
         let fd = socket(Int32(storage.ss_family), Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            inet_pton(AF_INET, source, &local.sin_addr)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { let e = errno; Glibc.close(fd); throw Failure.connect(e) }
+        }
         let rc = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(length)) }
         }
