@@ -18,6 +18,8 @@ PYTHON_REFERENCE: dict[str, str] = {
     "test_websocket_message_of_exactly_max_payload_is_echoed": "resets the connection on a 1,000,000-byte WebSocket message",
     "test_websocket_message_one_over_max_payload_closes_1009": "drops the connection without a close frame (no 1009)",
     "test_deflate_is_off_unless_enabled": "aiohttp's WebSocket server negotiates permessage-deflate by default",
+    "test_client_close_packet_releases_the_held_poll_with_a_noop": "answers the held poll with 400, not a noop",
+    "test_polling_sent_right_after_the_upgrade_packet_is_refused_every_time": "the 400 has a plain-text body, not Node's JSON",
     # Socket.IO
     "test_connect_without_auth": "passes auth=None (no argument), Node passes {}",
     "test_raw_connect_packet": "emits '2[\"auth\"]' without auth; Node's handshake.auth is {}",

