@@ -1,0 +1,237 @@
+extension MessagePack {
+    /// Decodes exactly one value; bytes after it are an error.
+    ///
+    /// Accepts every format of the spec: float 32 (widened to `.double`), all integer widths, the
+    /// timestamp extension in its three sizes, fixext 1 of type 0 (notepack 2.x `undefined`) as `.null`,
+    /// and any other extension as `.ext`. Rejects 0xc1 and str that is not UTF-8.
+    package static func decode(_ bytes: UnsafeRawBufferPointer,
+                               limits: MessagePackLimits = .init()) throws(MessagePackError) -> MessagePackValue {
+        guard bytes.count <= limits.maxBytes else {
+            throw .inputTooLarge(size: bytes.count, limit: limits.maxBytes)
+        }
+        var reader = Reader(bytes: bytes, limits: limits)
+        let value = try reader.readValue()
+        guard reader.offset == bytes.count else { throw .trailingBytes(at: reader.offset) }
+        return value
+    }
+
+    package static func decode(_ bytes: [UInt8],
+                               limits: MessagePackLimits = .init()) throws(MessagePackError) -> MessagePackValue {
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(MessagePackError) in try decode(raw, limits: limits) }
+        }
+        return try result.get()
+    }
+
+    /// Any byte collection (`ArraySlice`, `Data`, …); contiguous ones are read in place.
+    package static func decode(_ bytes: some Collection<UInt8>,
+                               limits: MessagePackLimits = .init()) throws(MessagePackError) -> MessagePackValue {
+        let contiguous = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(MessagePackError) in try decode(UnsafeRawBufferPointer(buffer), limits: limits) }
+        }
+        if let contiguous { return try contiguous.get() }
+        return try decode(Array(bytes), limits: limits)
+    }
+}
+
+/// Reads one value with an explicit stack of open arrays and maps, so nesting never recurses.
+private struct Reader {
+    let bytes: UnsafeRawBufferPointer
+    let limits: MessagePackLimits
+    var offset = 0
+    /// Values accounted for so far: the top value, plus every element an open container announced.
+    var items = 1
+
+    init(bytes: UnsafeRawBufferPointer, limits: MessagePackLimits) {
+        self.bytes = bytes
+        self.limits = limits
+    }
+
+    /// An array or map still being filled.
+    struct Container {
+        let isMap: Bool
+        /// Values still to read (a map counts keys and values).
+        var remaining: Int
+        var elements: [MessagePackValue] = []
+        var entries: [(key: MessagePackValue, value: MessagePackValue)] = []
+        var pendingKey: MessagePackValue? = nil
+
+        mutating func add(_ value: MessagePackValue) {
+            remaining -= 1
+            guard isMap else { elements.append(value); return }
+            if let key = pendingKey {
+                entries.append((key: key, value: value))
+                pendingKey = nil
+            } else {
+                pendingKey = value
+            }
+        }
+
+        var value: MessagePackValue { isMap ? .map(entries) : .array(elements) }
+    }
+
+    /// A decoded scalar or an empty container, or the header of a container with elements to come.
+    enum Item {
+        case value(MessagePackValue)
+        case open(Container)
+    }
+
+    mutating func readValue() throws(MessagePackError) -> MessagePackValue {
+        guard items <= limits.maxItems else { throw .tooManyItems(limits.maxItems) }
+        var open: [Container] = []
+        while true {
+            var value: MessagePackValue
+            switch try readItem(depth: open.count + 1) {
+            case .open(let container):
+                open.append(container)
+                continue
+            case .value(let v):
+                value = v
+            }
+            // Hand the value to its container; each container that fills up becomes a value in turn.
+            while !open.isEmpty {
+                let last = open.count - 1
+                open[last].add(value)
+                if open[last].remaining > 0 { break }
+                value = open.removeLast().value
+            }
+            if open.isEmpty { return value }
+        }
+    }
+
+    /// One format byte and what follows it, except the elements of an array or map.
+    private mutating func readItem(depth: Int) throws(MessagePackError) -> Item {
+        let start = offset
+        let byte = try readByte()
+        switch byte {
+        case 0x00...Format.positiveFixintMax: return .value(.int(Int64(byte)))
+        case Format.fixmap...0x8f: return try openContainer(count: Int(byte & 0x0f), isMap: true, depth: depth, at: start)
+        case Format.fixarray...0x9f: return try openContainer(count: Int(byte & 0x0f), isMap: false, depth: depth, at: start)
+        case Format.fixstr...0xbf: return .value(try readString(length: Int(byte & 0x1f), at: start))
+        case Format.nilValue: return .value(.null)
+        case Format.neverUsed: throw .invalidByte(byte, at: start)
+        case Format.falseValue: return .value(.bool(false))
+        case Format.trueValue: return .value(.bool(true))
+        case Format.bin8: return .value(.binary(try readBytes(count: Int(try read(UInt8.self)), at: start)))
+        case Format.bin16: return .value(.binary(try readBytes(count: Int(try read(UInt16.self)), at: start)))
+        case Format.bin32: return .value(.binary(try readBytes(count: Int(try read(UInt32.self)), at: start)))
+        case Format.ext8: return .value(try readExt(length: Int(try read(UInt8.self)), at: start))
+        case Format.ext16: return .value(try readExt(length: Int(try read(UInt16.self)), at: start))
+        case Format.ext32: return .value(try readExt(length: Int(try read(UInt32.self)), at: start))
+        case Format.float32: return .value(.double(Double(Float(bitPattern: try read(UInt32.self)))))
+        case Format.float64: return .value(.double(Double(bitPattern: try read(UInt64.self))))
+        case Format.uint8: return .value(.int(Int64(try read(UInt8.self))))
+        case Format.uint16: return .value(.int(Int64(try read(UInt16.self))))
+        case Format.uint32: return .value(.int(Int64(try read(UInt32.self))))
+        case Format.uint64:
+            let u = try read(UInt64.self)
+            return .value(u <= UInt64(Int64.max) ? .int(Int64(u)) : .uint(u))
+        case Format.int8: return .value(.int(Int64(try read(Int8.self))))
+        case Format.int16: return .value(.int(Int64(try read(Int16.self))))
+        case Format.int32: return .value(.int(Int64(try read(Int32.self))))
+        case Format.int64: return .value(.int(try read(Int64.self)))
+        case Format.fixext1: return .value(try readExt(length: 1, at: start))
+        case Format.fixext2: return .value(try readExt(length: 2, at: start))
+        case Format.fixext4: return .value(try readExt(length: 4, at: start))
+        case Format.fixext8: return .value(try readExt(length: 8, at: start))
+        case Format.fixext16: return .value(try readExt(length: 16, at: start))
+        case Format.str8: return .value(try readString(length: Int(try read(UInt8.self)), at: start))
+        case Format.str16: return .value(try readString(length: Int(try read(UInt16.self)), at: start))
+        case Format.str32: return .value(try readString(length: Int(try read(UInt32.self)), at: start))
+        case Format.array16: return try openContainer(count: Int(try read(UInt16.self)), isMap: false, depth: depth, at: start)
+        case Format.array32: return try openContainer(count: Int(try read(UInt32.self)), isMap: false, depth: depth, at: start)
+        case Format.map16: return try openContainer(count: Int(try read(UInt16.self)), isMap: true, depth: depth, at: start)
+        case Format.map32: return try openContainer(count: Int(try read(UInt32.self)), isMap: true, depth: depth, at: start)
+        default: return .value(.int(Int64(Int8(bitPattern: byte))))  // negative fixint
+        }
+    }
+
+    /// Checks depth, item budget and the bytes left before reserving room for `count` elements.
+    private mutating func openContainer(count: Int, isMap: Bool, depth: Int, at start: Int) throws(MessagePackError) -> Item {
+        guard depth <= limits.maxDepth else { throw .depthExceeded(limits.maxDepth) }
+        guard count > 0 else { return .value(isMap ? .map([]) : .array([])) }
+        let values = isMap ? count * 2 : count
+        // Every value takes at least one byte.
+        guard values <= bytes.count - offset else {
+            throw .tooLarge(declared: UInt64(count), available: bytes.count - offset, at: start)
+        }
+        guard values <= limits.maxItems - items else { throw .tooManyItems(limits.maxItems) }
+        items += values
+        var container = Container(isMap: isMap, remaining: values)
+        if isMap { container.entries.reserveCapacity(count) } else { container.elements.reserveCapacity(count) }
+        return .open(container)
+    }
+
+    private mutating func readString(length: Int, at start: Int) throws(MessagePackError) -> MessagePackValue {
+        let range = try take(length, at: start)
+        guard let string = String(validating: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) else {
+            throw .invalidUTF8(at: start)
+        }
+        return .string(string)
+    }
+
+    private mutating func readBytes(count: Int, at start: Int) throws(MessagePackError) -> [UInt8] {
+        Array(UnsafeRawBufferPointer(rebasing: bytes[try take(count, at: start)]))
+    }
+
+    /// Extension data of `length` bytes after its type byte.
+    private mutating func readExt(length: Int, at start: Int) throws(MessagePackError) -> MessagePackValue {
+        let type = try read(Int8.self)
+        let range = try take(length, at: start)
+        if type == Format.timestampType { return try timestamp(in: range, at: start) }
+        // notepack 2.x wrote `undefined` as fixext 1 of type 0; 3.x reads it back as undefined too.
+        if type == 0 && length == 1 && bytes[start] == Format.fixext1 { return .null }
+        return .ext(type: type, data: Array(UnsafeRawBufferPointer(rebasing: bytes[range])))
+    }
+
+    private func timestamp(in range: Range<Int>, at start: Int) throws(MessagePackError) -> MessagePackValue {
+        let seconds: Int64
+        let nanoseconds: UInt32
+        switch range.count {
+        case 4:
+            seconds = Int64(load(UInt32.self, at: range.lowerBound))
+            nanoseconds = 0
+        case 8:
+            let packed = load(UInt64.self, at: range.lowerBound)
+            seconds = Int64(packed & ((1 << 34) - 1))
+            nanoseconds = UInt32(packed >> 34)
+        case 12:
+            nanoseconds = load(UInt32.self, at: range.lowerBound)
+            seconds = load(Int64.self, at: range.lowerBound + 4)
+        default:
+            throw .invalidTimestamp(at: start)
+        }
+        guard nanoseconds < Format.nanosecondsPerSecond else { throw .invalidTimestamp(at: start) }
+        return .timestamp(seconds: seconds, nanoseconds: nanoseconds)
+    }
+
+    // MARK: - Bytes
+
+    private mutating func readByte() throws(MessagePackError) -> UInt8 {
+        guard offset < bytes.count else { throw .truncated(at: offset) }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    /// A big-endian fixed-width field.
+    private mutating func read<T: FixedWidthInteger>(_: T.Type) throws(MessagePackError) -> T {
+        guard MemoryLayout<T>.size <= bytes.count - offset else { throw .truncated(at: offset) }
+        defer { offset += MemoryLayout<T>.size }
+        return load(T.self, at: offset)
+    }
+
+    private func load<T: FixedWidthInteger>(_: T.Type, at position: Int) -> T {
+        T(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: T.self))
+    }
+
+    /// The next `count` bytes, if the input holds them; a length beyond the input is refused before
+    /// anything is allocated for it.
+    private mutating func take(_ count: Int, at start: Int) throws(MessagePackError) -> Range<Int> {
+        let available = bytes.count - offset
+        guard count <= available else {
+            throw .tooLarge(declared: UInt64(count), available: available, at: start)
+        }
+        defer { offset += count }
+        return offset..<(offset + count)
+    }
+}
