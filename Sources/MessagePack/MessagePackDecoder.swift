@@ -163,11 +163,9 @@ private struct Reader {
     }
 
     private mutating func readString(length: Int, at start: Int) throws(MessagePackError) -> MessagePackValue {
-        let range = try take(length, at: start)
-        guard let string = String(validating: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) else {
-            throw .invalidUTF8(at: start)
-        }
-        return .string(string)
+        let utf8 = UnsafeRawBufferPointer(rebasing: bytes[try take(length, at: start)])
+        guard UTF8Validation.isValid(utf8) else { throw .invalidUTF8(at: start) }
+        return .string(utf8.withMemoryRebound(to: UInt8.self) { String(decoding: $0, as: UTF8.self) })
     }
 
     private mutating func readBytes(count: Int, at start: Int) throws(MessagePackError) -> [UInt8] {

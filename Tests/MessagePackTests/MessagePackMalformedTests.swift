@@ -73,6 +73,24 @@ import Testing
         #expect(throws: error) { try MessagePack.decode(hex(bytes)) }
     }
 
+    /// The hand-written UTF-8 check agrees with the standard library's on random and edge-case bytes.
+    @Test func utf8CheckAgreesWithTheStandardLibrary() {
+        var rng = SeededRandom(seed: 0x0738)
+        let interesting: [UInt8] = [0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf,
+                                    0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xff]
+        for round in 0..<200_000 {
+            let bytes = (0..<Int.random(in: 0...6, using: &rng)).map { _ in
+                Bool.random(using: &rng) ? interesting.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
+            }
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            let actual = bytes.withUnsafeBytes { UTF8Validation.isValid($0) }
+            if actual != expected {
+                Issue.record("round \(round): \(hexString(bytes)) valid=\(expected)")
+                return
+            }
+        }
+    }
+
     @Test func errorsSayWhatIsWrong() {
         #expect("\(MessagePackError.invalidByte(0xc1, at: 3))".contains("0xc1 at byte 3"))
         #expect("\(MessagePackError.depthExceeded(64))".contains("MessagePackLimits.maxDepth"))
