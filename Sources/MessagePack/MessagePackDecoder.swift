@@ -70,24 +70,13 @@ private struct Reader {
         var value: MessagePackValue { isMap ? .map(entries) : .array(elements) }
     }
 
-    /// A decoded scalar or an empty container, or the header of a container with elements to come.
-    enum Item {
-        case value(MessagePackValue)
-        case open(Container)
-    }
-
     mutating func readValue() throws(MessagePackError) -> MessagePackValue {
         guard items <= limits.maxItems else { throw .tooManyItems(limits.maxItems) }
         var open: [Container] = []
+        open.reserveCapacity(8)
         while true {
-            var value: MessagePackValue
-            switch try readItem(depth: open.count + 1) {
-            case .open(let container):
-                open.append(container)
-                continue
-            case .value(let v):
-                value = v
-            }
+            // nil: a container with elements to come was pushed onto `open`.
+            guard var value = try readItem(open: &open) else { continue }
             // Hand the value to its container; each container that fills up becomes a value in turn.
             while !open.isEmpty {
                 let last = open.count - 1
@@ -99,57 +88,59 @@ private struct Reader {
         }
     }
 
-    /// One format byte and what follows it, except the elements of an array or map.
-    private mutating func readItem(depth: Int) throws(MessagePackError) -> Item {
+    /// One format byte and what follows it, except the elements of an array or map: a scalar or an
+    /// empty container, or nil after pushing a container whose elements come next.
+    private mutating func readItem(open: inout [Container]) throws(MessagePackError) -> MessagePackValue? {
         let start = offset
         let byte = try readByte()
         switch byte {
-        case 0x00...Format.positiveFixintMax: return .value(.int(Int64(byte)))
-        case Format.fixmap...0x8f: return try openContainer(count: Int(byte & 0x0f), isMap: true, depth: depth, at: start)
-        case Format.fixarray...0x9f: return try openContainer(count: Int(byte & 0x0f), isMap: false, depth: depth, at: start)
-        case Format.fixstr...0xbf: return .value(try readString(length: Int(byte & 0x1f), at: start))
-        case Format.nilValue: return .value(.null)
+        case 0x00...Format.positiveFixintMax: return .int(Int64(byte))
+        case Format.fixmap...0x8f: return try openContainer(count: Int(byte & 0x0f), isMap: true, at: start, open: &open)
+        case Format.fixarray...0x9f: return try openContainer(count: Int(byte & 0x0f), isMap: false, at: start, open: &open)
+        case Format.fixstr...0xbf: return try readString(length: Int(byte & 0x1f), at: start)
+        case Format.nilValue: return .null
         case Format.neverUsed: throw .invalidByte(byte, at: start)
-        case Format.falseValue: return .value(.bool(false))
-        case Format.trueValue: return .value(.bool(true))
-        case Format.bin8: return .value(.binary(try readBytes(count: Int(try read(UInt8.self)), at: start)))
-        case Format.bin16: return .value(.binary(try readBytes(count: Int(try read(UInt16.self)), at: start)))
-        case Format.bin32: return .value(.binary(try readBytes(count: Int(try read(UInt32.self)), at: start)))
-        case Format.ext8: return .value(try readExt(length: Int(try read(UInt8.self)), at: start))
-        case Format.ext16: return .value(try readExt(length: Int(try read(UInt16.self)), at: start))
-        case Format.ext32: return .value(try readExt(length: Int(try read(UInt32.self)), at: start))
-        case Format.float32: return .value(.double(Double(Float(bitPattern: try read(UInt32.self)))))
-        case Format.float64: return .value(.double(Double(bitPattern: try read(UInt64.self))))
-        case Format.uint8: return .value(.int(Int64(try read(UInt8.self))))
-        case Format.uint16: return .value(.int(Int64(try read(UInt16.self))))
-        case Format.uint32: return .value(.int(Int64(try read(UInt32.self))))
+        case Format.falseValue: return .bool(false)
+        case Format.trueValue: return .bool(true)
+        case Format.bin8: return .binary(try readBytes(count: Int(try read(UInt8.self)), at: start))
+        case Format.bin16: return .binary(try readBytes(count: Int(try read(UInt16.self)), at: start))
+        case Format.bin32: return .binary(try readBytes(count: Int(try read(UInt32.self)), at: start))
+        case Format.ext8: return try readExt(length: Int(try read(UInt8.self)), at: start)
+        case Format.ext16: return try readExt(length: Int(try read(UInt16.self)), at: start)
+        case Format.ext32: return try readExt(length: Int(try read(UInt32.self)), at: start)
+        case Format.float32: return .double(Double(Float(bitPattern: try read(UInt32.self))))
+        case Format.float64: return .double(Double(bitPattern: try read(UInt64.self)))
+        case Format.uint8: return .int(Int64(try read(UInt8.self)))
+        case Format.uint16: return .int(Int64(try read(UInt16.self)))
+        case Format.uint32: return .int(Int64(try read(UInt32.self)))
         case Format.uint64:
             let u = try read(UInt64.self)
-            return .value(u <= UInt64(Int64.max) ? .int(Int64(u)) : .uint(u))
-        case Format.int8: return .value(.int(Int64(try read(Int8.self))))
-        case Format.int16: return .value(.int(Int64(try read(Int16.self))))
-        case Format.int32: return .value(.int(Int64(try read(Int32.self))))
-        case Format.int64: return .value(.int(try read(Int64.self)))
-        case Format.fixext1: return .value(try readExt(length: 1, at: start))
-        case Format.fixext2: return .value(try readExt(length: 2, at: start))
-        case Format.fixext4: return .value(try readExt(length: 4, at: start))
-        case Format.fixext8: return .value(try readExt(length: 8, at: start))
-        case Format.fixext16: return .value(try readExt(length: 16, at: start))
-        case Format.str8: return .value(try readString(length: Int(try read(UInt8.self)), at: start))
-        case Format.str16: return .value(try readString(length: Int(try read(UInt16.self)), at: start))
-        case Format.str32: return .value(try readString(length: Int(try read(UInt32.self)), at: start))
-        case Format.array16: return try openContainer(count: Int(try read(UInt16.self)), isMap: false, depth: depth, at: start)
-        case Format.array32: return try openContainer(count: Int(try read(UInt32.self)), isMap: false, depth: depth, at: start)
-        case Format.map16: return try openContainer(count: Int(try read(UInt16.self)), isMap: true, depth: depth, at: start)
-        case Format.map32: return try openContainer(count: Int(try read(UInt32.self)), isMap: true, depth: depth, at: start)
-        default: return .value(.int(Int64(Int8(bitPattern: byte))))  // negative fixint
+            return u <= UInt64(Int64.max) ? .int(Int64(u)) : .uint(u)
+        case Format.int8: return .int(Int64(try read(Int8.self)))
+        case Format.int16: return .int(Int64(try read(Int16.self)))
+        case Format.int32: return .int(Int64(try read(Int32.self)))
+        case Format.int64: return .int(try read(Int64.self))
+        case Format.fixext1: return try readExt(length: 1, at: start)
+        case Format.fixext2: return try readExt(length: 2, at: start)
+        case Format.fixext4: return try readExt(length: 4, at: start)
+        case Format.fixext8: return try readExt(length: 8, at: start)
+        case Format.fixext16: return try readExt(length: 16, at: start)
+        case Format.str8: return try readString(length: Int(try read(UInt8.self)), at: start)
+        case Format.str16: return try readString(length: Int(try read(UInt16.self)), at: start)
+        case Format.str32: return try readString(length: Int(try read(UInt32.self)), at: start)
+        case Format.array16: return try openContainer(count: Int(try read(UInt16.self)), isMap: false, at: start, open: &open)
+        case Format.array32: return try openContainer(count: Int(try read(UInt32.self)), isMap: false, at: start, open: &open)
+        case Format.map16: return try openContainer(count: Int(try read(UInt16.self)), isMap: true, at: start, open: &open)
+        case Format.map32: return try openContainer(count: Int(try read(UInt32.self)), isMap: true, at: start, open: &open)
+        default: return .int(Int64(Int8(bitPattern: byte)))  // negative fixint
         }
     }
 
     /// Checks depth, item budget and the bytes left before reserving room for `count` elements.
-    private mutating func openContainer(count: Int, isMap: Bool, depth: Int, at start: Int) throws(MessagePackError) -> Item {
-        guard depth <= limits.maxDepth else { throw .depthExceeded(limits.maxDepth) }
-        guard count > 0 else { return .value(isMap ? .map([]) : .array([])) }
+    private mutating func openContainer(count: Int, isMap: Bool, at start: Int,
+                                        open: inout [Container]) throws(MessagePackError) -> MessagePackValue? {
+        guard open.count < limits.maxDepth else { throw .depthExceeded(limits.maxDepth) }
+        guard count > 0 else { return isMap ? .map([]) : .array([]) }
         let values = isMap ? count * 2 : count
         // Every value takes at least one byte.
         guard values <= bytes.count - offset else {
@@ -159,7 +150,8 @@ private struct Reader {
         items += values
         var container = Container(isMap: isMap, remaining: values)
         if isMap { container.entries.reserveCapacity(count) } else { container.elements.reserveCapacity(count) }
-        return .open(container)
+        open.append(container)
+        return nil
     }
 
     private mutating func readString(length: Int, at start: Int) throws(MessagePackError) -> MessagePackValue {

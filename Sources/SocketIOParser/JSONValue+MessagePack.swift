@@ -79,7 +79,7 @@ extension JSONValue {
         }
     }
 
-    private static func messagePackNumber(_ d: Double) -> MessagePackValue {
+    static func messagePackNumber(_ d: Double) -> MessagePackValue {
         // Range checks before the truncating conversions (which trap out of range); NaN fails them all.
         if d >= -0x1p63 && d < 0x1p63 {
             let i = Int64(d)
@@ -114,5 +114,29 @@ extension JSONValue {
         var out: [UInt8] = []
         JSNumberFormatter.write(d, into: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension MessagePackWriter {
+    /// The bytes of `MessagePack.encode(value.messagePackValue)`, written straight from the `JSONValue`
+    /// (no intermediate tree): for a payload inside a message built with the writer.
+    package mutating func write(json value: JSONValue) {
+        switch value {
+        case .null: writeNil()
+        case .bool(let b): write(b)
+        case .int(let i): write(i)
+        case .double(let d): write(JSONValue.messagePackNumber(d))
+        case .string(let s): write(s)
+        case .binary(let b): writeBinary(b)
+        case .array(let elements):
+            writeArrayHeader(count: elements.count)
+            for element in elements { write(json: element) }
+        case .object(let object):
+            writeMapHeader(count: object.count)
+            for (key, element) in object {
+                write(key)
+                write(json: element)
+            }
+        }
     }
 }

@@ -25,6 +25,26 @@ import Testing
         #expect(MessagePack.encode(expected.messagePackValue) == bytes)
     }
 
+    /// How the adapter publishes a broadcast: the envelope field by field, the payload from `JSONValue`.
+    @Test func aBroadcastWrittenPieceByPieceIsNodesBytes() throws {
+        let (hex, json) = Self.captures[0]
+        let payload = try JSONCodec.decode(string: json)[1]?["data"]
+        var writer = MessagePackWriter()
+        writer.writeArrayHeader(count: 3)
+        writer.write("QA6MQI")
+        writer.writeMapHeader(count: 3)
+        writer.write("type"); writer.write(2)
+        writer.write("data"); writer.write(json: try #require(payload))
+        writer.write("nsp"); writer.write("/")
+        writer.writeMapHeader(count: 3)
+        for key in ["rooms", "except"] {
+            writer.write(key)
+            writer.writeArrayHeader(count: 0)
+        }
+        writer.write("flags"); writer.writeMapHeader(count: 0)
+        #expect(hexString(writer.bytes) == hex)
+    }
+
     @Test func numbersGoOutAsNotepackWritesTheJavaScriptNumber() {
         let cases: [(JSONValue, String)] = [
             (.double(2.0), "02"), (.double(-0.0), "00"), (.double(-33), "d0df"), (.double(65536), "ce00010000"),
@@ -38,6 +58,9 @@ import Testing
         ]
         for (value, expected) in cases {
             #expect(hexString(MessagePack.encode(value.messagePackValue)) == expected, "\(value)")
+            var writer = MessagePackWriter()
+            writer.write(json: value)
+            #expect(hexString(writer.bytes) == expected, "\(value)")
         }
     }
 
@@ -96,6 +119,9 @@ import Testing
             let bytes = MessagePack.encode(value.messagePackValue)
             let back = try JSONValue(messagePack: MessagePack.decode(bytes))
             #expect(back == value, "round \(round)")
+            var writer = MessagePackWriter()
+            writer.write(json: value)
+            #expect(writer.bytes == bytes, "round \(round)")
             #expect(JSONCodec.encode(back) == JSONCodec.encode(value), "round \(round)")
         }
     }
