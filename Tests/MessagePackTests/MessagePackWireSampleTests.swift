@@ -80,3 +80,15 @@ import Testing
         #expect(try MessagePack.decode(sample.bytes.lazy.map { $0 }) == sample.value)
     }
 }
+
+/// Another implementation's output reads back and re-encodes to the same bytes.
+@Suite struct PythonMsgpackCorpusTests {
+    @Test func pythonMsgpackOutputRoundTripsByteForByte() throws {
+        #expect(PythonMsgpackCorpus.samples.count == 60)
+        for (index, sample) in PythonMsgpackCorpus.samples.enumerated() {
+            let bytes = hex(sample)
+            let value = try MessagePack.decode(bytes)
+            #expect(MessagePack.encode(value) == bytes, "sample \(index)")
+        }
+    }
+}
