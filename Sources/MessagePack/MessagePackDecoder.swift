@@ -169,7 +169,7 @@ private struct Reader {
         let type = try read(Int8.self)
         let range = try take(length, at: start)
         if type == Format.timestampType { return try timestamp(in: range, at: start) }
-        // notepack 2.x wrote `undefined` as fixext 1 of type 0; 3.x reads it back as undefined too.
+        // notepack 2.x wrote `undefined` as fixext 1 of type 0 (and reads it back as `undefined`).
         if type == 0 && length == 1 && bytes[start] == Format.fixext1 { return .null }
         return .ext(type: type, data: Array(UnsafeRawBufferPointer(rebasing: bytes[range])))
     }
