@@ -92,3 +92,11 @@ import Testing
         return String((0..<randomLength(&rng)).map { _ in alphabet.randomElement(using: &rng)! })
     }
 }
+
+@Suite struct MessagePackDescriptionTests {
+    @Test func describesCompactly() {
+        let value: MessagePackValue = ["uid", ["type": 2, "n": 1.5, "x": nil], .binary([1, 2, 3]),
+                                       .timestamp(seconds: 1, nanoseconds: 2), .ext(type: 5, data: [1]), .uint(UInt64.max), false]
+        #expect("\(value)" == #"["uid", {"type": 2, "n": 1.5, "x": nil}, bin(3), timestamp(1, 2), ext(5, 1), 18446744073709551615, false]"#)
+    }
+}
