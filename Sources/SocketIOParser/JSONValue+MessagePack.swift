@@ -94,7 +94,8 @@ extension JSONValue {
     private static func propertyName(_ key: MessagePackValue) throws(MessagePackConversionError) -> String {
         switch key {
         case .string(let s): return s
-        case .int(let i): return String(i)
+        // JavaScript holds integers beyond 2^53 as the nearest double, and names the key after that.
+        case .int(let i): return i.magnitude <= 1 << 53 ? String(i) : numberName(Double(i))
         case .uint(let u): return numberName(Double(u))
         case .double(let d): return numberName(d)
         case .bool(let b): return b ? "true" : "false"

@@ -8,7 +8,7 @@ import Testing
         MessagePack.encode(.timestamp(seconds: -1, nanoseconds: 5)),
         MessagePack.encode([.binary([1, 2, 3]), .ext(type: 9, data: [1, 2, 3]), "é", 1.5, .int(Int64.min), .uint(UInt64.max)]),
         hex("ca3fc00000"), hex("d40000"),
-    ]
+    ] + PythonMsgpackCorpus.samples.map(hex)
 
     @Test(arguments: fixtures)
     func truncatedAtEveryOffsetThrows(_ bytes: [UInt8]) {

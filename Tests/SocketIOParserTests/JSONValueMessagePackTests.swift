@@ -86,9 +86,11 @@ import Testing
             (key: 1, value: "a"), (key: -2, value: "b"), (key: 1.5, value: "c"), (key: true, value: "d"),
             (key: nil, value: "e"), (key: .uint(UInt64.max), value: "f"), (key: .double(.nan), value: "g"),
             (key: .double(-.infinity), value: "h"), (key: 1e21, value: "i"), (key: "s", value: "j"),
+            (key: .int(9_007_199_254_740_993), value: "k"), (key: .int(-9_007_199_254_740_992), value: "l"),
         ])
         let object = try JSONValue(messagePack: map).objectValue
-        #expect(object?.keys == ["1", "-2", "1.5", "true", "null", "18446744073709552000", "NaN", "-Infinity", "1e+21", "s"])
+        #expect(object?.keys == ["1", "-2", "1.5", "true", "null", "18446744073709552000", "NaN", "-Infinity", "1e+21", "s",
+                               "9007199254740992", "-9007199254740992"])
         #expect(object?["1.5"] == "c")
     }
 
