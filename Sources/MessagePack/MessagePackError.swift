@@ -24,7 +24,7 @@ package enum MessagePackError: Error, Equatable, Sendable, CustomStringConvertib
         case .truncated(let at):
             return "MessagePack input ends inside the value at byte \(at)"
         case .tooLarge(let declared, let available, let at):
-            return "MessagePack length \(declared) at byte \(at) exceeds the \(available) bytes left"
+            return "MessagePack length or count \(declared) declared at byte \(at) needs more than the \(available) bytes left"
         case .inputTooLarge(let size, let limit):
             return "MessagePack input of \(size) bytes exceeds the limit of \(limit) (MessagePackLimits.maxBytes)"
         case .invalidByte(let byte, let at):
