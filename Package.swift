@@ -20,7 +20,8 @@ let package = Package(
         .target(name: "Deflate", dependencies: ["CZlib"]),
         .target(name: "WebSocketCodec", dependencies: ["Deflate"]),
         .target(name: "EngineIOParser"),
-        .target(name: "SocketIOParser"),
+        .target(name: "MessagePack"),
+        .target(name: "SocketIOParser", dependencies: ["MessagePack"]),
 
         // I/O layers, each importing only the layers below it.
         .target(name: "Reactor", dependencies: ["CEpoll"]),
@@ -39,7 +40,8 @@ let package = Package(
         .testTarget(name: "DeflateTests", dependencies: ["Deflate"]),
         .testTarget(name: "WebSocketCodecTests", dependencies: ["WebSocketCodec"]),
         .testTarget(name: "EngineIOParserTests", dependencies: ["EngineIOParser"]),
-        .testTarget(name: "SocketIOParserTests", dependencies: ["SocketIOParser"]),
+        .testTarget(name: "SocketIOParserTests", dependencies: ["SocketIOParser", "MessagePack"]),
+        .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "EngineIOTests", dependencies: ["EngineIO", "TestSupport"]),
