@@ -21,6 +21,7 @@ let package = Package(
         .target(name: "WebSocketCodec", dependencies: ["Deflate"]),
         .target(name: "EngineIOParser"),
         .target(name: "SocketIOParser"),
+        .target(name: "RESP"),
 
         // I/O layers, each importing only the layers below it.
         .target(name: "Reactor", dependencies: ["CEpoll"]),
@@ -44,5 +45,6 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "EngineIOTests", dependencies: ["EngineIO", "TestSupport"]),
         .testTarget(name: "SocketIOTests", dependencies: ["SocketIO"]),
+        .testTarget(name: "RESPTests", dependencies: ["RESP"]),
     ]
 )
