@@ -1,0 +1,160 @@
+import Reactor
+import RESP
+import Synchronization
+
+/// A commands connection to Redis: pipelined (many commands in flight, replies matched in order),
+/// `AUTH`/`SELECT` on every (re)connect, reconnecting with backoff by itself.
+///
+/// Every method is callable from any thread; the I/O and the completions run on `loop`. While Redis
+/// is down, calls fail at once with `.notConnected` and publishes are dropped and counted, so a
+/// caller never queues up behind an outage. Commands made while the first connection is being
+/// made wait for it.
+package final class RedisClient: Sendable {
+    package let configuration: RedisConfiguration
+    package let loop: EventLoop
+    private let core: ClientCore
+
+    package init(configuration: RedisConfiguration, loop: EventLoop) {
+        self.configuration = configuration
+        self.loop = loop
+        core = ClientCore(configuration: configuration, loop: loop)
+    }
+
+    deinit {
+        // The core lives until the loop has closed it, so no callback ever sees it freed.
+        let core = core
+        loop.execute { core.close() }
+    }
+
+    /// Set before `connect()` to hear every change; runs on `loop`.
+    package var onStateChange: (@Sendable (RedisConnectionState) -> Void)? {
+        get { core.stateHandler.withLock { $0 } }
+        set { core.stateHandler.withLock { $0 = newValue } }
+    }
+
+    /// The last state reported.
+    package var state: RedisConnectionState { core.state.withLock { $0 } }
+
+    /// Publishes dropped because Redis was down or too many commands were in flight.
+    package var droppedPublishes: Int { core.dropped.load(ordering: .relaxed) }
+
+    /// Starts connecting, and keeps the connection up until `close()`.
+    package func connect() {
+        let core = core
+        loop.execute { core.connection.start() }
+    }
+
+    /// Fails what waits with `.closed` and stops reconnecting. Writes already made still go out.
+    package func close() {
+        let core = core
+        loop.execute { core.close() }
+    }
+
+    /// Sends `command` (binary-safe arguments); `completion` runs once on `loop` with the reply, or
+    /// `.server` for an error reply, `.timeout`, `.notConnected`, `.closed`, `.tooManyPending`.
+    package func send(_ command: [[UInt8]], timeout: Duration? = nil, completion: @escaping RedisCompletion) {
+        let block = ByteBlock(RESPEncoder.command(command))
+        let core = core, timeout = timeout ?? configuration.commandTimeout
+        if loop.inEventLoop { return core.send(block, timeout: timeout, completion: completion) }
+        loop.execute { core.send(block, timeout: timeout, completion: completion) }
+    }
+
+    package func send(_ command: [String], timeout: Duration? = nil, completion: @escaping RedisCompletion) {
+        send(command.map { Array($0.utf8) }, timeout: timeout, completion: completion)
+    }
+
+    package func send(_ command: [[UInt8]], timeout: Duration? = nil) async throws(RedisError) -> RESPValue {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<RESPValue, RedisError>, Never>) in
+            send(command, timeout: timeout) { continuation.resume(returning: $0) }
+        }
+        return try result.get()
+    }
+
+    package func send(_ command: [String], timeout: Duration? = nil) async throws(RedisError) -> RESPValue {
+        try await send(command.map { Array($0.utf8) }, timeout: timeout)
+    }
+
+    /// Fire and forget: queued without waiting; dropped and counted in `droppedPublishes` when it
+    /// cannot be sent. The reply (the receiver count) is read and discarded.
+    package func publish(channel: [UInt8], message: [UInt8]) {
+        let block = ByteBlock(RESPEncoder.command([Self.publishWord, channel, message]))
+        let core = core
+        if loop.inEventLoop { return core.publish(block) }
+        loop.execute { core.publish(block) }
+    }
+
+    package func publish(channel: String, message: [UInt8]) {
+        publish(channel: Array(channel.utf8), message: message)
+    }
+
+    /// How many connections are subscribed to `channel` (`PUBSUB NUMSUB`; patterns not counted).
+    package func pubsubNumsub(_ channel: [UInt8]) async throws(RedisError) -> Int {
+        let reply = try await send([Array("PUBSUB".utf8), Array("NUMSUB".utf8), channel])
+        guard let items = reply.elements, items.count == 2, let count = items[1].integer else {
+            throw .unexpectedReply("PUBSUB NUMSUB answered \(reply)")
+        }
+        return Int(count)
+    }
+
+    package func pubsubNumsub(_ channel: String) async throws(RedisError) -> Int {
+        try await pubsubNumsub(Array(channel.utf8))
+    }
+
+    private static let publishWord = Array("PUBLISH".utf8)
+}
+
+/// The client's loop-confined half.
+final class ClientCore: @unchecked Sendable {
+    let connection: RedisConnection
+    let pending: PendingReplies<Void>
+    let maxPending: Int
+    let dropped = Atomic<Int>(0)
+    let stateHandler = Mutex<(@Sendable (RedisConnectionState) -> Void)?>(nil)
+    let state = Mutex<RedisConnectionState>(.disconnected(reason: "connect() not called yet"))
+
+    init(configuration: RedisConfiguration, loop: EventLoop) {
+        connection = RedisConnection(configuration: configuration, loop: loop, role: "client")
+        pending = PendingReplies(loop: loop)
+        maxPending = configuration.maxPendingCommands
+        connection.onReply = { [unowned self] value in received(value) }
+        connection.onDown = { [unowned self] in pending.failAll(.notConnected) }
+        connection.onStateChange = { [unowned self] newState in
+            state.withLock { $0 = newState }
+            stateHandler.withLock { $0 }?(newState)
+        }
+    }
+
+    func send(_ block: ByteBlock, timeout: Duration, completion: @escaping RedisCompletion) {
+        guard connection.canSend else {
+            return completion(.failure(connection.phase == .closed ? .closed : .notConnected))
+        }
+        guard pending.count < maxPending else { return completion(.failure(.tooManyPending(limit: maxPending))) }
+        pending.append((), timeout: timeout, completion: completion)
+        connection.send(block)
+    }
+
+    func publish(_ block: ByteBlock) {
+        guard connection.canSend, pending.count < maxPending else {
+            dropped.add(1, ordering: .relaxed)
+            return
+        }
+        pending.append((), timeout: .zero, completion: nil)
+        connection.send(block)
+    }
+
+    private func received(_ value: RESPValue) {
+        guard !pending.isEmpty else {
+            return connection.reset("a reply with no command waiting for it (\(value))")
+        }
+        if case .error(let message) = value {
+            pending.completeFirst(.failure(.server(message)))
+        } else {
+            pending.completeFirst(.success(value))
+        }
+    }
+
+    func close() {
+        connection.close()
+        pending.failAll(.closed)
+    }
+}
