@@ -45,15 +45,26 @@ final class SubscriberCore: @unchecked Sendable {
         var seen = Set<[UInt8]>()
         for name in names where seen.insert(name).inserted { unique.append(name) }
         if connection.phase == .closed { return completion(.failure(.closed)) }
+        var added: [[UInt8]] = []
         if kind.adds {
-            if kind.isPattern { patterns.formUnion(unique) } else { channels.formUnion(unique) }
+            added = unique.filter { !(kind.isPattern ? patterns : channels).contains($0) }
+            if kind.isPattern { patterns.formUnion(added) } else { channels.formUnion(added) }
         } else {
             if kind.isPattern { patterns.subtract(unique) } else { channels.subtract(unique) }
         }
         guard !unique.isEmpty else { return completion(.success(.null)) }
         switch connection.phase {
         case .up:
-            pending.append(Command(kind: kind, remaining: unique.count), timeout: timeout, completion: completion)
+            // Refused (-NOPERM): Redis ran none of it, so forget what this call added, or every
+            // resubscribe after a reconnect would be refused as a whole.
+            var settle = completion
+            if !added.isEmpty {
+                settle = { [unowned self, added] result in
+                    if case .failure(.server) = result { forget(added, patterns: kind.isPattern) }
+                    completion(result)
+                }
+            }
+            pending.append(Command(kind: kind, remaining: unique.count), timeout: timeout, completion: settle)
             connection.send(ByteBlock(RESPEncoder.command([kind.word] + unique)))
         case .connecting where kind.adds:
             waitingForUp.append(completion)
@@ -61,6 +72,10 @@ final class SubscriberCore: @unchecked Sendable {
             // Nothing to undo on Redis for a removal; an addition is made when Redis is back.
             completion(kind.adds ? .failure(.notConnected) : .success(.null))
         }
+    }
+
+    private func forget(_ names: [[UInt8]], patterns isPattern: Bool) {
+        if isPattern { patterns.subtract(names) } else { channels.subtract(names) }
     }
 
     /// Subscribes to everything wanted, in at most two commands, on a fresh connection.
