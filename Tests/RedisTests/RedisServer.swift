@@ -16,7 +16,11 @@ final class RedisServer: @unchecked Sendable {
         var description: String { "redis-server did not accept connections on 127.0.0.1:\(port) within 10 s" }
     }
 
+    /// `REDIS_SERVER` names the binary to use (and nothing else); otherwise it is looked up on PATH.
     static let binary: String? = {
+        if let chosen = ProcessInfo.processInfo.environment["REDIS_SERVER"] {
+            return access(chosen, X_OK) == 0 ? chosen : nil
+        }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let candidates = path.split(separator: ":").map { "\($0)/redis-server" } + ["/usr/bin/redis-server", "/usr/sbin/redis-server"]
         return candidates.first { access($0, X_OK) == 0 }
