@@ -5,7 +5,8 @@ import Synchronization
 /// A commands connection to Redis: pipelined (many commands in flight, replies matched in order),
 /// `AUTH`/`SELECT` on every (re)connect, reconnecting with backoff by itself.
 ///
-/// Every method is callable from any thread; the I/O and the completions run on `loop`. While Redis
+/// Every method is callable from any thread: on `loop` it acts at once (a completion may then run
+/// before the call returns), elsewhere it hops there in order. I/O and completions run on `loop`. While Redis
 /// is down, calls fail at once with `.notConnected` and publishes are dropped and counted, so a
 /// caller never queues up behind an outage. Commands made while the first connection is being
 /// made wait for it.
@@ -28,12 +29,12 @@ package final class RedisClient: Sendable {
 
     /// Set before `connect()` to hear every change; runs on `loop`.
     package var onStateChange: (@Sendable (RedisConnectionState) -> Void)? {
-        get { core.stateHandler.withLock { $0 } }
-        set { core.stateHandler.withLock { $0 = newValue } }
+        get { core.handlers.onStateChange }
+        set { core.handlers.onStateChange = newValue }
     }
 
     /// The last state reported.
-    package var state: RedisConnectionState { core.state.withLock { $0 } }
+    package var state: RedisConnectionState { core.handlers.current }
 
     /// Publishes dropped because Redis was down or too many commands were in flight.
     package var droppedPublishes: Int { core.dropped.load(ordering: .relaxed) }
@@ -41,13 +42,13 @@ package final class RedisClient: Sendable {
     /// Starts connecting, and keeps the connection up until `close()`.
     package func connect() {
         let core = core
-        loop.execute { core.connection.start() }
+        onLoop { core.connection.start() }
     }
 
     /// Fails what waits with `.closed` and stops reconnecting. Writes already made still go out.
     package func close() {
         let core = core
-        loop.execute { core.close() }
+        onLoop { core.close() }
     }
 
     /// Sends `command` (binary-safe arguments); `completion` runs once on `loop` with the reply, or
@@ -55,8 +56,7 @@ package final class RedisClient: Sendable {
     package func send(_ command: [[UInt8]], timeout: Duration? = nil, completion: @escaping RedisCompletion) {
         let block = ByteBlock(RESPEncoder.command(command))
         let core = core, timeout = timeout ?? configuration.commandTimeout
-        if loop.inEventLoop { return core.send(block, timeout: timeout, completion: completion) }
-        loop.execute { core.send(block, timeout: timeout, completion: completion) }
+        onLoop { core.send(block, timeout: timeout, completion: completion) }
     }
 
     package func send(_ command: [String], timeout: Duration? = nil, completion: @escaping RedisCompletion) {
@@ -79,8 +79,7 @@ package final class RedisClient: Sendable {
     package func publish(channel: [UInt8], message: [UInt8]) {
         let block = ByteBlock(RESPEncoder.command([Self.publishWord, channel, message]))
         let core = core
-        if loop.inEventLoop { return core.publish(block) }
-        loop.execute { core.publish(block) }
+        onLoop { core.publish(block) }
     }
 
     package func publish(channel: String, message: [UInt8]) {
@@ -101,6 +100,10 @@ package final class RedisClient: Sendable {
     }
 
     private static let publishWord = Array("PUBLISH".utf8)
+
+    private func onLoop(_ body: @escaping @Sendable () -> Void) {
+        if loop.inEventLoop { body() } else { loop.execute(body) }
+    }
 }
 
 /// The client's loop-confined half.
@@ -109,8 +112,7 @@ final class ClientCore: @unchecked Sendable {
     let pending: PendingReplies<Void>
     let maxPending: Int
     let dropped = Atomic<Int>(0)
-    let stateHandler = Mutex<(@Sendable (RedisConnectionState) -> Void)?>(nil)
-    let state = Mutex<RedisConnectionState>(.disconnected(reason: "connect() not called yet"))
+    let handlers = Handlers()
 
     init(configuration: RedisConfiguration, loop: EventLoop) {
         connection = RedisConnection(configuration: configuration, loop: loop, role: "client")
@@ -118,10 +120,7 @@ final class ClientCore: @unchecked Sendable {
         maxPending = configuration.maxPendingCommands
         connection.onReply = { [unowned self] value in received(value) }
         connection.onDown = { [unowned self] in pending.failAll(.notConnected) }
-        connection.onStateChange = { [unowned self] newState in
-            state.withLock { $0 = newState }
-            stateHandler.withLock { $0 }?(newState)
-        }
+        connection.onStateChange = { [handlers] in handlers.report($0) }
     }
 
     func send(_ block: ByteBlock, timeout: Duration, completion: @escaping RedisCompletion) {
@@ -143,6 +142,8 @@ final class ClientCore: @unchecked Sendable {
     }
 
     private func received(_ value: RESPValue) {
+        // RESP3 out-of-band data (after a HELLO 3 sent by the user) answers no command.
+        if case .push = value { return }
         guard !pending.isEmpty else {
             return connection.reset("a reply with no command waiting for it (\(value))")
         }

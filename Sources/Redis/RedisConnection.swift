@@ -74,7 +74,12 @@ final class RedisConnection {
             tcp = nil
             connection.onClose = nil
             connection.onRead = nil
+            connection.onEndOfInput = nil
             connection.closeAfterFlush(linger: false)
+            // A Redis that stopped reading must not keep the descriptor forever.
+            loop.schedule(after: configuration.connectTimeout) {
+                if !connection.isClosed { connection.close() }
+            }
         }
         held = []
         handshake = []

@@ -1,11 +1,11 @@
 import Reactor
 import RESP
-import Synchronization
 
 /// A pub/sub connection to Redis: `SUBSCRIBE`/`PSUBSCRIBE` and their opposites, messages to
 /// `onMessage`, and every subscription made again after a reconnect.
 ///
-/// Methods are callable from any thread. A subscription asked for while Redis is down is kept (and
+/// Methods are callable from any thread (on `loop` they act at once, elsewhere they hop there in
+/// order); messages and completions run on `loop`. A subscription asked for while Redis is down is kept (and
 /// made once Redis is back) but the call fails with `.notConnected`, since Redis has not counted it;
 /// `unsubscribe` drops it whatever the state.
 package final class RedisSubscriber: Sendable {
@@ -28,26 +28,26 @@ package final class RedisSubscriber: Sendable {
 
     /// Every message of a subscribed channel (`pattern` nil) or pattern; runs on `loop`, in order.
     package var onMessage: MessageHandler? {
-        get { core.messageHandler.withLock { $0 } }
-        set { core.messageHandler.withLock { $0 = newValue } }
+        get { core.handlers.onMessage }
+        set { core.handlers.onMessage = newValue }
     }
 
     /// Set before `connect()` to hear every change; runs on `loop`.
     package var onStateChange: (@Sendable (RedisConnectionState) -> Void)? {
-        get { core.stateHandler.withLock { $0 } }
-        set { core.stateHandler.withLock { $0 = newValue } }
+        get { core.handlers.onStateChange }
+        set { core.handlers.onStateChange = newValue }
     }
 
-    package var state: RedisConnectionState { core.state.withLock { $0 } }
+    package var state: RedisConnectionState { core.handlers.current }
 
     package func connect() {
         let core = core
-        loop.execute { core.connection.start() }
+        onLoop { core.connection.start() }
     }
 
     package func close() {
         let core = core
-        loop.execute { core.close() }
+        onLoop { core.close() }
     }
 
     /// Returns once Redis has confirmed every channel (so `PUBSUB NUMSUB` counts this connection).
@@ -86,7 +86,11 @@ package final class RedisSubscriber: Sendable {
     /// The callback form of the four calls above; `completion` runs once, on `loop`.
     package func perform(_ kind: SubscriptionKind, _ names: [[UInt8]], completion: @escaping @Sendable (Result<Void, RedisError>) -> Void) {
         let core = core
-        loop.execute { core.perform(kind, names) { completion($0.map { _ in }) } }
+        onLoop { core.perform(kind, names) { completion($0.map { _ in }) } }
+    }
+
+    private func onLoop(_ body: @escaping @Sendable () -> Void) {
+        if loop.inEventLoop { body() } else { loop.execute(body) }
     }
 
     private func run(_ kind: SubscriptionKind, _ names: [[UInt8]]) async throws(RedisError) {

@@ -1,6 +1,5 @@
 import Reactor
 import RESP
-import Synchronization
 
 /// The subscriber's loop-confined half: the wanted channels and patterns, the commands awaiting
 /// their confirmations, and message dispatch.
@@ -14,9 +13,7 @@ final class SubscriberCore: @unchecked Sendable {
     let connection: RedisConnection
     let pending: PendingReplies<Command>
     let timeout: Duration
-    let messageHandler = Mutex<RedisSubscriber.MessageHandler?>(nil)
-    let stateHandler = Mutex<(@Sendable (RedisConnectionState) -> Void)?>(nil)
-    let state = Mutex<RedisConnectionState>(.disconnected(reason: "connect() not called yet"))
+    let handlers = Handlers()
 
     /// What Redis must have, made again on every reconnect.
     private var channels: Set<[UInt8]> = []
@@ -34,10 +31,7 @@ final class SubscriberCore: @unchecked Sendable {
             pending.failAll(.notConnected)
             Self.finish(&waitingForUp, .failure(.notConnected))
         }
-        connection.onStateChange = { [unowned self] newState in
-            state.withLock { $0 = newState }
-            stateHandler.withLock { $0 }?(newState)
-        }
+        connection.onStateChange = { [handlers] in handlers.report($0) }
     }
 
     func perform(_ kind: SubscriptionKind, _ names: [[UInt8]], completion: @escaping RedisCompletion) {
@@ -110,11 +104,11 @@ final class SubscriberCore: @unchecked Sendable {
         switch kind {
         case Self.message where items.count == 3:
             guard let channel = items[1].bytes, let payload = items[2].bytes else { break }
-            if channels.contains(channel) { messageHandler.withLock { $0 }?(channel, nil, payload) }
+            if channels.contains(channel) { handlers.deliver(channel, nil, payload) }
             return
         case Self.pmessage where items.count == 4:
             guard let pattern = items[1].bytes, let channel = items[2].bytes, let payload = items[3].bytes else { break }
-            if patterns.contains(pattern) { messageHandler.withLock { $0 }?(channel, pattern, payload) }
+            if patterns.contains(pattern) { handlers.deliver(channel, pattern, payload) }
             return
         case Self.pong:
             return

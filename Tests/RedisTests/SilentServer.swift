@@ -2,15 +2,17 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// A loopback listener that accepts connections and reads what comes, but never answers: a Redis
-/// that hangs. Counts the bytes it received.
+/// A loopback listener that accepts connections and reads what comes, but never answers (a Redis
+/// that hangs), or answers every read with fixed bytes (a peer that is not Redis). Counts the bytes
+/// it received.
 final class SilentServer: @unchecked Sendable {
     let port: Int
     private let listener: Int32
     private let received = Atomic<Int>(0)
     private let accepted = Mutex<[Int32]>([])
 
-    init() throws {
+    /// `greeting` is written on accept, `answer` after every read.
+    init(greeting: [UInt8] = [], answer: [UInt8] = []) throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
         var address = sockaddr_in()
@@ -29,17 +31,21 @@ final class SilentServer: @unchecked Sendable {
                 let fd = accept(listener, nil, nil)
                 guard fd >= 0 else { return }
                 accepted.withLock { $0.append(fd) }
+                if !greeting.isEmpty { _ = greeting.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
                 Thread { [self] in
                     var buffer = [UInt8](repeating: 0, count: 4096)
                     while true {
                         let n = read(fd, &buffer, buffer.count)
                         if n <= 0 { return }
                         received.add(n, ordering: .relaxed)
+                        if !answer.isEmpty { _ = answer.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
                     }
                 }.start()
             }
         }.start()
     }
+
+    var connectionsAccepted: Int { accepted.withLock { $0.count } }
 
     var bytesReceived: Int { received.load(ordering: .relaxed) }
 
