@@ -3,13 +3,14 @@ import Glibc
 import Reactor
 
 /// Turns a host name into an IP literal for `TCPConnection.connect` without blocking a loop:
-/// literals and `localhost` answer at once, names go through `getaddrinfo` on a background thread.
+/// literals answer at once, names go through `getaddrinfo` on a background thread. An IPv4 address
+/// is preferred: Redis binds `127.0.0.1` by default, and `localhost` may list `::1` first.
 enum HostResolver {
     struct Failure: Error { let message: String }
 
     /// `done` runs on `loop` (synchronously for literals).
     static func resolve(_ host: String, on loop: EventLoop, _ done: @escaping (Result<String, Failure>) -> Void) {
-        if host == "localhost" || isLiteral(host) { return done(.success(host)) }
+        if isLiteral(host) { return done(.success(host)) }
         let callback = UncheckedBox(done)
         DispatchQueue.global().async {
             let result = lookup(host)
@@ -42,23 +43,22 @@ enum HostResolver {
         }
         defer { freeaddrinfo(list) }
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        var v6: in6_addr?
         var entry: UnsafeMutablePointer<addrinfo>? = first
-        while let info = entry {
-            if info.pointee.ai_family == AF_INET, let address = info.pointee.ai_addr {
-                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
-                    var a = sin.pointee.sin_addr
-                    _ = inet_ntop(AF_INET, &a, &text, socklen_t(text.count))
-                }
-                return .success(Self.text(text))
-            }
-            if info.pointee.ai_family == AF_INET6, let address = info.pointee.ai_addr {
-                address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
-                    var a = sin6.pointee.sin6_addr
-                    _ = inet_ntop(AF_INET6, &a, &text, socklen_t(text.count))
-                }
-                return .success(Self.text(text))
-            }
+        while let info = entry, let address = info.pointee.ai_addr {
             entry = info.pointee.ai_next
+            if info.pointee.ai_family == AF_INET {
+                var v4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+                _ = inet_ntop(AF_INET, &v4, &text, socklen_t(text.count))
+                return .success(Self.text(text))
+            }
+            if info.pointee.ai_family == AF_INET6, v6 == nil {
+                v6 = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
+            }
+        }
+        if var v6 {
+            _ = inet_ntop(AF_INET6, &v6, &text, socklen_t(text.count))
+            return .success(Self.text(text))
         }
         return .failure(Failure(message: "\"\(host)\" has no IPv4 or IPv6 address"))
     }

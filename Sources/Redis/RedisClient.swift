@@ -74,6 +74,37 @@ package final class RedisClient: Sendable {
         try await send(command.map { Array($0.utf8) }, timeout: timeout)
     }
 
+    /// Sends `commands` back to back (nothing of another caller in between) and completes with the
+    /// last one's reply; the replies before it are read and dropped. `MULTI … EXEC` is the use:
+    /// `transaction` wraps it.
+    package func send(batch commands: [[[UInt8]]], timeout: Duration? = nil, completion: @escaping RedisCompletion) {
+        guard !commands.isEmpty else { return completion(.success(.array([]))) }
+        var bytes: [UInt8] = []
+        for command in commands { bytes += RESPEncoder.command(command) }
+        let block = ByteBlock(bytes)
+        let core = core, timeout = timeout ?? configuration.commandTimeout, count = commands.count
+        onLoop { core.send(block, replies: count, timeout: timeout, completion: completion) }
+    }
+
+    /// `MULTI`, the commands, `EXEC`, sent together: the replies of the commands, in order. A command
+    /// Redis refuses to queue fails the whole with `.server("EXECABORT …")`; a command that fails
+    /// while running shows as an `.error` element.
+    package func transaction(_ commands: [[[UInt8]]], timeout: Duration? = nil) async throws(RedisError) -> [RESPValue] {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<RESPValue, RedisError>, Never>) in
+            send(batch: [[Array("MULTI".utf8)]] + commands + [[Array("EXEC".utf8)]], timeout: timeout) {
+                continuation.resume(returning: $0)
+            }
+        }
+        let reply = try result.get()
+        if reply == .array(nil) { throw .unexpectedReply("EXEC returned nil: a WATCHed key changed, the transaction did not run") }
+        guard let elements = reply.elements else { throw .unexpectedReply("EXEC answered \(reply)") }
+        return elements
+    }
+
+    package func transaction(_ commands: [[String]], timeout: Duration? = nil) async throws(RedisError) -> [RESPValue] {
+        try await transaction(commands.map { $0.map { Array($0.utf8) } }, timeout: timeout)
+    }
+
     /// Fire and forget: queued without waiting; dropped and counted in `droppedPublishes` when it
     /// cannot be sent. The reply (the receiver count) is read and discarded.
     package func publish(channel: [UInt8], message: [UInt8]) {
@@ -123,11 +154,13 @@ final class ClientCore: @unchecked Sendable {
         connection.onStateChange = { [handlers] in handlers.report($0) }
     }
 
-    func send(_ block: ByteBlock, timeout: Duration, completion: @escaping RedisCompletion) {
+    /// `block` holds `replies` commands; `completion` gets the last reply.
+    func send(_ block: ByteBlock, replies: Int = 1, timeout: Duration, completion: @escaping RedisCompletion) {
         guard connection.canSend else {
             return completion(.failure(connection.phase == .closed ? .closed : .notConnected))
         }
-        guard pending.count < maxPending else { return completion(.failure(.tooManyPending(limit: maxPending))) }
+        guard pending.count + replies <= maxPending else { return completion(.failure(.tooManyPending(limit: maxPending))) }
+        for _ in 1..<replies { pending.append((), timeout: .zero, completion: nil) }
         pending.append((), timeout: timeout, completion: completion)
         connection.send(block)
     }
