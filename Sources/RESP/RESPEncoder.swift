@@ -13,6 +13,46 @@ package enum RESPEncoder {
         return out
     }
 
+    /// The size of `command(arguments)`, so a caller can encode straight into memory of its own.
+    package static func commandCount(_ arguments: [[UInt8]]) -> Int {
+        var count = 1 + digitCount(arguments.count) + 2
+        for argument in arguments { count += 1 + digitCount(argument.count) + 2 + argument.count + 2 }
+        return count
+    }
+
+    /// Writes `command(arguments)` into `buffer`, which holds exactly `commandCount(arguments)` bytes.
+    package static func writeCommand(_ arguments: [[UInt8]], into buffer: UnsafeMutableRawBufferPointer) {
+        var at = 0
+        func put(_ byte: UInt8) { buffer[at] = byte; at += 1 }
+        func header(_ type: UInt8, _ value: Int) {
+            put(type)
+            let digits = digitCount(value)
+            var n = value
+            for i in stride(from: digits - 1, through: 0, by: -1) {
+                buffer[at + i] = UInt8(48 + n % 10)
+                n /= 10
+            }
+            at += digits
+            put(13); put(10)
+        }
+        header(UInt8(ascii: "*"), arguments.count)
+        for argument in arguments {
+            header(UInt8(ascii: "$"), argument.count)
+            argument.withUnsafeBytes { bytes in
+                UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + bytes.count)]).copyMemory(from: bytes)
+            }
+            at += argument.count
+            put(13); put(10)
+        }
+        precondition(at == buffer.count, "writeCommand: the buffer must hold exactly commandCount(arguments) bytes")
+    }
+
+    private static func digitCount(_ value: Int) -> Int {
+        var digits = 1, n = value
+        while n >= 10 { n /= 10; digits += 1 }
+        return digits
+    }
+
     /// A command whose arguments are all text (sent as their UTF-8 bytes).
     package static func command(_ arguments: [String]) -> [UInt8] {
         command(arguments.map { Array($0.utf8) })

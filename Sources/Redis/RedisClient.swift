@@ -54,7 +54,7 @@ package final class RedisClient: Sendable {
     /// Sends `command` (binary-safe arguments); `completion` runs once on `loop` with the reply, or
     /// `.server` for an error reply, `.timeout`, `.notConnected`, `.closed`, `.tooManyPending`.
     package func send(_ command: [[UInt8]], timeout: Duration? = nil, completion: @escaping RedisCompletion) {
-        let block = ByteBlock(RESPEncoder.command(command))
+        let block = ByteBlock(count: RESPEncoder.commandCount(command)) { RESPEncoder.writeCommand(command, into: $0) }
         let core = core, timeout = timeout ?? configuration.commandTimeout
         onLoop { core.send(block, timeout: timeout, completion: completion) }
     }
@@ -108,7 +108,9 @@ package final class RedisClient: Sendable {
     /// Fire and forget: queued without waiting; dropped and counted in `droppedPublishes` when it
     /// cannot be sent. The reply (the receiver count) is read and discarded.
     package func publish(channel: [UInt8], message: [UInt8]) {
-        let block = ByteBlock(RESPEncoder.command([Self.publishWord, channel, message]))
+        // Encoded once, straight into the block the socket writes from.
+        let arguments = [Self.publishWord, channel, message]
+        let block = ByteBlock(count: RESPEncoder.commandCount(arguments)) { RESPEncoder.writeCommand(arguments, into: $0) }
         let core = core
         onLoop { core.publish(block) }
     }

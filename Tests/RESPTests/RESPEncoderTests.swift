@@ -10,6 +10,18 @@ import Testing
         #expect(RESPEncoder.command([long]).prefix(14) == ArraySlice("*1\r\n$1234567\r\n".utf8))
     }
 
+    @Test func writeCommandMatchesCommand() {
+        let cases: [[[UInt8]]] = [[], [[]], [Array("PUBLISH".utf8), [0, 13, 10], allBytes],
+                                  [[UInt8](repeating: 7, count: 9), [UInt8](repeating: 8, count: 10), [UInt8](repeating: 9, count: 100_000)],
+                                  Array(repeating: [1], count: 12)]
+        for arguments in cases {
+            let count = RESPEncoder.commandCount(arguments)
+            var written = [UInt8](repeating: 0xEE, count: count)
+            written.withUnsafeMutableBytes { RESPEncoder.writeCommand(arguments, into: $0) }
+            #expect(written == RESPEncoder.command(arguments))
+        }
+    }
+
     @Test(arguments: fixtures.filter(\.canonical).map(\.name))
     func encodesFixtureBytes(_ name: String) {
         let fixture = fixtures.first { $0.name == name }!

@@ -7,7 +7,7 @@ import TestSupport
 @Suite(.enabled(if: RedisServer.shouldRun, "redis-server is not installed (scripts/setup-redis installs it)"), .timeLimit(.minutes(1)))
 struct RedisClientTests {
     @Test func pipelinesAThousandCommandsRepliesInOrder() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let group = EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
         let client = RedisClient(configuration: testConfiguration(port: server.port), loop: group.loops[0])
@@ -27,7 +27,7 @@ struct RedisClientTests {
     }
 
     @Test func binaryArgumentsAndErrorsGoToTheirOwnWaiter() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let group = EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
         let client = RedisClient(configuration: testConfiguration(port: server.port), loop: group.loops[0])
@@ -50,7 +50,7 @@ struct RedisClientTests {
     }
 
     @Test func selectsTheDatabaseOnConnect() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let group = EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
         var onThree = testConfiguration(port: server.port)
@@ -69,7 +69,7 @@ struct RedisClientTests {
     }
 
     @Test func aBadDatabaseIsReportedClearly() async throws {
-        let server = try RedisServer(["--databases", "4"])
+        let server = try await RedisServer(["--databases", "4"])
         let group = EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
         var configuration = testConfiguration(port: server.port)
@@ -82,7 +82,7 @@ struct RedisClientTests {
     }
 
     @Test func numsubCountsSubscribers() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let group = EventLoopGroup(loopCount: 2)
         defer { group.shutdown() }
         let client = RedisClient(configuration: testConfiguration(port: server.port), loop: group.loops[0])

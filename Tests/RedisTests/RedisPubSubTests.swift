@@ -11,7 +11,7 @@ struct RedisPubSubTests {
     /// Every byte value in the channel name and the payload; a raw socket subscribed by hand (not our
     /// decoder) sees exactly the bytes Redis delivered.
     @Test func binarySafeRoundTrip() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let group = EventLoopGroup(loopCount: 2)
         defer { group.shutdown() }
         let client = RedisClient(configuration: testConfiguration(port: server.port), loop: group.loops[0])
@@ -42,7 +42,7 @@ struct RedisPubSubTests {
     }
 
     @Test func patternSubscriptionsDeliverWithTheirPattern() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let group = EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
         let client = RedisClient(configuration: testConfiguration(port: server.port), loop: group.loops[0])
@@ -77,7 +77,7 @@ struct RedisPubSubTests {
     }
 
     @Test func aRefusedSubscriptionFailsItsCallOnly() async throws {
-        let server = try RedisServer(["--user", "limited", "on", ">pw", "&allowed*", "+@all", "~*"])
+        let server = try await RedisServer(["--user", "limited", "on", ">pw", "&allowed*", "+@all", "~*"])
         let group = EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
         var configuration = testConfiguration(port: server.port)

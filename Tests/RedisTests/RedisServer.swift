@@ -37,15 +37,16 @@ final class RedisServer: @unchecked Sendable {
     private var process: Process?
 
     /// `arguments` are extra redis-server options (`--requirepass x`, `--user ...`).
-    init(_ arguments: [String] = []) throws {
+    init(_ arguments: [String] = []) async throws {
         port = try freePort()
         self.arguments = arguments
-        try start()
+        try await start()
     }
 
     deinit { stop() }
 
-    func start() throws {
+    /// Waits without blocking a thread of the shared pool: tests run in parallel on few cores.
+    func start() async throws {
         guard let binary = Self.binary else { throw Missing() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -60,7 +61,7 @@ final class RedisServer: @unchecked Sendable {
                socket.send("PING\r\n"), socket.readUntil([13, 10]) != nil {
                 return
             }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
         throw NotReady(port: port)
     }

@@ -50,7 +50,16 @@ extension RedisSubscriber {
     }
 }
 
-/// A bulk string reply's text.
-func text(_ value: RESPValue) -> String? { value.string }
+extension RedisClient {
+    /// The result and how long it took, measured from the call to the completion on the loop, so a
+    /// busy test thread pool (tests run in parallel) does not count.
+    func timedSend(_ command: [String], timeout: Duration? = nil) async -> (Result<RESPValue, RedisError>, Duration) {
+        await withCheckedContinuation { continuation in
+            let clock = ContinuousClock()
+            let started = clock.now
+            send(command, timeout: timeout) { result in continuation.resume(returning: (result, clock.now - started)) }
+        }
+    }
+}
 
 let allBytes: [UInt8] = (0...255).map { UInt8($0) }

@@ -2,10 +2,10 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// A loopback listener that accepts connections and reads what comes, but never answers (a Redis
-/// that hangs), or answers every read with fixed bytes (a peer that is not Redis). Counts the bytes
-/// it received.
-final class SilentServer: @unchecked Sendable {
+/// A loopback listener that accepts connections and reads what comes. It never answers on its own
+/// (a Redis that hangs), or answers every read with fixed bytes (a peer that is not Redis), or
+/// answers when the test calls `answer`. Counts the bytes it received.
+final class FakeServer: @unchecked Sendable {
     let port: Int
     private let listener: Int32
     private let received = Atomic<Int>(0)
@@ -43,6 +43,11 @@ final class SilentServer: @unchecked Sendable {
                 }.start()
             }
         }.start()
+    }
+
+    /// Writes `bytes` to every connection accepted so far.
+    func answer(_ bytes: [UInt8]) {
+        for fd in accepted.withLock({ $0 }) { _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
     }
 
     var connectionsAccepted: Int { accepted.withLock { $0.count } }
