@@ -2,15 +2,16 @@
 package enum RESPEncoder {
     /// A command as Redis expects it: an array of bulk strings, e.g. `*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`.
     package static func command(_ arguments: [[UInt8]]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(arguments.reduce(16) { $0 + $1.count + 16 })
-        header(UInt8(ascii: "*"), arguments.count, into: &out)
-        for argument in arguments {
-            header(UInt8(ascii: "$"), argument.count, into: &out)
-            out.append(contentsOf: argument)
-            out.append(13); out.append(10)
+        let count = commandCount(arguments)
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            writeCommand(arguments, into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = count
         }
-        return out
+    }
+
+    /// A command whose arguments are all text (sent as their UTF-8 bytes).
+    package static func command(_ arguments: [String]) -> [UInt8] {
+        command(arguments.map { Array($0.utf8) })
     }
 
     /// The size of `command(arguments)`, so a caller can encode straight into memory of its own.
@@ -47,17 +48,6 @@ package enum RESPEncoder {
         precondition(at == buffer.count, "writeCommand: the buffer must hold exactly commandCount(arguments) bytes")
     }
 
-    private static func digitCount(_ value: Int) -> Int {
-        var digits = 1, n = value
-        while n >= 10 { n /= 10; digits += 1 }
-        return digits
-    }
-
-    /// A command whose arguments are all text (sent as their UTF-8 bytes).
-    package static func command(_ arguments: [String]) -> [UInt8] {
-        command(arguments.map { Array($0.utf8) })
-    }
-
     /// Any value, RESP3 types included (for tests and fake servers).
     package static func encode(_ value: RESPValue) -> [UInt8] {
         var out: [UInt8] = []
@@ -82,7 +72,7 @@ package enum RESPEncoder {
         case .bigNumber(let digits): line(UInt8(ascii: "("), digits, into: &out)
         case .verbatimString(let format, let text): bulk(UInt8(ascii: "="), Array(format.utf8) + [UInt8(ascii: ":")] + text, into: &out)
         case .map(let pairs):
-            header(UInt8(ascii: "%"), pairs.count, into: &out)
+            line(UInt8(ascii: "%"), String(pairs.count), into: &out)
             for pair in pairs {
                 encode(pair.key, into: &out)
                 encode(pair.value, into: &out)
@@ -93,12 +83,12 @@ package enum RESPEncoder {
     }
 
     private static func aggregate(_ type: UInt8, _ elements: [RESPValue], into out: inout [UInt8]) {
-        header(type, elements.count, into: &out)
+        line(type, String(elements.count), into: &out)
         for element in elements { encode(element, into: &out) }
     }
 
     private static func bulk(_ type: UInt8, _ bytes: [UInt8], into out: inout [UInt8]) {
-        header(type, bytes.count, into: &out)
+        line(type, String(bytes.count), into: &out)
         out.append(contentsOf: bytes)
         out.append(13); out.append(10)
     }
@@ -109,26 +99,9 @@ package enum RESPEncoder {
         out.append(13); out.append(10)
     }
 
-    private static func header(_ type: UInt8, _ count: Int, into out: inout [UInt8]) {
-        out.append(type)
-        appendDecimal(count, into: &out)
-        out.append(13); out.append(10)
-    }
-
-    /// Without going through `String`: this runs for every argument of every command.
-    private static func appendDecimal(_ value: Int, into out: inout [UInt8]) {
-        if value < 10 { out.append(UInt8(48 + value)); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = value, count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while n > 0 {
-                buffer[count] = UInt8(48 + n % 10)
-                n /= 10
-                count += 1
-            }
-            for i in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[i]) }
-        }
+    private static func digitCount(_ value: Int) -> Int {
+        var digits = 1, n = value
+        while n >= 10 { n /= 10; digits += 1 }
+        return digits
     }
 }

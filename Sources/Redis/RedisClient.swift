@@ -78,7 +78,7 @@ package final class RedisClient: Sendable {
     /// last one's reply; the replies before it are read and dropped. `MULTI … EXEC` is the use:
     /// `transaction` wraps it.
     package func send(batch commands: [[[UInt8]]], timeout: Duration? = nil, completion: @escaping RedisCompletion) {
-        guard !commands.isEmpty else { return completion(.success(.array([]))) }
+        guard !commands.isEmpty else { return onLoop { completion(.success(.array([]))) } }
         var bytes: [UInt8] = []
         for command in commands { bytes += RESPEncoder.command(command) }
         let block = ByteBlock(bytes)

@@ -85,7 +85,7 @@ final class SubscriberCore: @unchecked Sendable {
             let last = index == commands.count - 1
             pending.append(Command(kind: kind, remaining: names.count), timeout: timeout) { result in
                 if case .failure(let error) = result, error != .notConnected, error != .closed {
-                    log("[Redis] \(role) could not subscribe again after reconnecting: \(error)")
+                    log("[Redis] \(role) could not subscribe on (re)connecting: \(error)")
                 }
                 if last || (try? result.get()) == nil { waiters.finish(result) }
             }
