@@ -1,7 +1,7 @@
 extension RedisConfiguration {
     /// Reads `redis://[[user]:password@]host[:port][/db]` (also `?db=N`), as redis-cli and the Node
-    /// clients write them. User and password are percent-decoded; IPv6 hosts go in brackets.
-    /// `rediss://` (TLS) and `unix://` are refused with the reason.
+    /// clients write them, and `unix://[[user]:password@]/path/to/redis.sock[?db=N]`. User and
+    /// password are percent-decoded; IPv6 hosts go in brackets. `rediss://` (TLS) is refused with the reason.
     package init(url: String) throws(RedisError) {
         self.init()
         guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else {
@@ -9,9 +9,8 @@ extension RedisConfiguration {
         }
         let scheme = url[..<colon].lowercased()
         switch scheme {
-        case "redis": break
+        case "redis", "unix": break
         case "rediss": throw .invalidURL("rediss:// (TLS) is not supported: use redis:// on a trusted network or a local TLS tunnel (stunnel, spiped)")
-        case "unix", "redis+unix", "redis-socket": throw .invalidURL("unix socket URLs are not supported yet: use redis://127.0.0.1:6379")
         default: throw .invalidURL("unknown scheme \"\(scheme)://\": write redis://host:port")
         }
         var rest = url[url.index(colon, offsetBy: 3)...]
@@ -21,6 +20,23 @@ extension RedisConfiguration {
             rest = rest[..<mark]
         }
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        if scheme == "unix" {
+            // unix://[user:password@]/path: the path is everything from the first slash (a slash in
+            // the password must be written %2F).
+            guard let slash = rest.firstIndex(of: "/") else {
+                throw .invalidURL("unix socket URLs need an absolute path: unix:///run/redis/redis.sock")
+            }
+            let userInfo = rest[..<slash]
+            if !userInfo.isEmpty {
+                guard userInfo.hasSuffix("@") else {
+                    throw .invalidURL("unix socket URLs have no host: unix:///path or unix://:password@/path")
+                }
+                try parseUserInfo(userInfo.dropLast())
+            }
+            unixSocketPath = String(rest[slash...])
+            try parseQuery(query)
+            return
+        }
         var path: Substring = ""
         if let slash = rest.firstIndex(of: "/") {
             path = rest[rest.index(after: slash)...]
@@ -28,19 +44,26 @@ extension RedisConfiguration {
         }
         var hostPort = rest
         if let at = rest.lastIndex(of: "@") {
-            let userInfo = rest[..<at]
             hostPort = rest[rest.index(after: at)...]
-            if let colon = userInfo.firstIndex(of: ":") {
-                let user = try Self.percentDecoded(userInfo[..<colon], "user name")
-                username = user.isEmpty ? nil : user
-                password = try Self.percentDecoded(userInfo[userInfo.index(after: colon)...], "password")
-            } else {
-                let user = try Self.percentDecoded(userInfo, "user name")
-                username = user.isEmpty ? nil : user
-            }
+            try parseUserInfo(rest[..<at])
         }
         try parseHostPort(hostPort)
         if !path.isEmpty { database = try Self.database(path) }
+        try parseQuery(query)
+    }
+
+    private mutating func parseUserInfo(_ userInfo: Substring) throws(RedisError) {
+        if let colon = userInfo.firstIndex(of: ":") {
+            let user = try Self.percentDecoded(userInfo[..<colon], "user name")
+            username = user.isEmpty ? nil : user
+            password = try Self.percentDecoded(userInfo[userInfo.index(after: colon)...], "password")
+        } else {
+            let user = try Self.percentDecoded(userInfo, "user name")
+            username = user.isEmpty ? nil : user
+        }
+    }
+
+    private mutating func parseQuery(_ query: Substring?) throws(RedisError) {
         if let query {
             for item in query.split(separator: "&") where !item.isEmpty {
                 let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

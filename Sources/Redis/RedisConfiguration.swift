@@ -6,6 +6,8 @@ package struct RedisConfiguration: Sendable {
     /// An IPv4/IPv6 literal, `localhost`, or a host name (resolved off the loop on every connect).
     package var host = "127.0.0.1"
     package var port = 6379
+    /// Redis's unix socket (`unixsocket` in redis.conf); when set, `host` and `port` are not used.
+    package var unixSocketPath: String?
     /// The ACL user (Redis 6+); nil sends `AUTH password` alone (the `default` user).
     package var username: String?
     /// Nil: no `AUTH`.
@@ -34,6 +36,9 @@ package struct RedisConfiguration: Sendable {
         _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
     }
 
-    /// `host:port` as written in logs (IPv6 in brackets).
-    var endpoint: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    /// Where Redis is, as written in logs (IPv6 in brackets).
+    var endpoint: String {
+        if let unixSocketPath { return unixSocketPath }
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
 }

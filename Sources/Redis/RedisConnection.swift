@@ -97,6 +97,13 @@ final class RedisConnection {
             guard current == generation else { return }
             failed("no connection within \(limit) (connectTimeout)")
         }
+        if let path = configuration.unixSocketPath {
+            switch UnixSocket.connect(path: path, on: loop) {
+            case .success(let connection): adopt(connection)
+            case .failure(let failure): failed(failure.message)
+            }
+            return
+        }
         HostResolver.resolve(configuration.host, on: loop) { [self] result in
             guard current == generation else { return }
             switch result {

@@ -1,3 +1,4 @@
+import Foundation
 import Reactor
 import Redis
 import RESP
@@ -65,6 +66,30 @@ struct RedisCommandsTests {
         #expect(try await client.send(["SET", "session", "x", "PX", "60000", "NX"]) == .simpleString("OK"))
         #expect(try await client.send(["SET", "session", "y", "PX", "60000", "NX"]) == .bulkString(nil))
         #expect((try await client.send(["PTTL", "session"]).integer ?? 0) > 50_000)
+    }
+
+    @Test func overAUnixSocket() async throws {
+        let path = NSTemporaryDirectory() + "redis-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let server = try await RedisServer(["--unixsocket", path, "--unixsocketperm", "700", "--requirepass", "pw"])
+        defer { unlink(path) }
+        let group = EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        var configuration = try RedisConfiguration(url: "unix://:pw@\(path)?db=1")
+        configuration.log = { _ in }
+        let client = RedisClient(configuration: configuration, loop: group.loops[0])
+        let subscriber = RedisSubscriber(configuration: configuration, loop: group.loops[0])
+        defer { client.close(); subscriber.close() }
+        let messages = Recorder<[UInt8]>()
+        subscriber.onMessage = { _, _, payload in messages.append(payload) }
+        client.connect()
+        subscriber.connect()
+        let info = try await client.send(["CLIENT", "INFO"]).string ?? ""
+        #expect(info.contains(" db=1 ") && info.contains("laddr=\(path)"), "\(info)")
+        try await subscriber.subscribe(["local"])
+        client.publish(channel: "local", message: allBytes)
+        #expect(await eventually { messages.count == 1 })
+        #expect(messages.all == [allBytes])
+        _ = server
     }
 
     @Test func anUnknownHostIsReported() async throws {

@@ -5,6 +5,7 @@ import Testing
     struct Expected: Sendable, CustomStringConvertible {
         var url: String
         var host = "127.0.0.1", port = 6379, username: String? = nil, password: String? = nil, database = 0
+        var unixSocketPath: String? = nil
         var description: String { url }
     }
 
@@ -25,6 +26,9 @@ import Testing
         Expected(url: "redis://h/", host: "h"),
         Expected(url: "redis://:pässwörd@h", host: "h", password: "pässwörd"),
         Expected(url: "redis://:%C3%A9@h", host: "h", password: "é"),
+        Expected(url: "unix:///run/redis/redis.sock", unixSocketPath: "/run/redis/redis.sock"),
+        Expected(url: "unix://:pw@/tmp/r@1.sock?db=2", password: "pw", database: 2, unixSocketPath: "/tmp/r@1.sock"),
+        Expected(url: "unix://bob:p%2Fw@/s", username: "bob", password: "p/w", unixSocketPath: "/s"),
     ]
 
     @Test(arguments: valid)
@@ -35,11 +39,14 @@ import Testing
         #expect(configuration.username == expected.username)
         #expect(configuration.password == expected.password)
         #expect(configuration.database == expected.database)
+        #expect(configuration.unixSocketPath == expected.unixSocketPath)
     }
 
     static let invalid: [(String, String)] = [
         ("rediss://h:6380", "TLS"),
-        ("unix:///var/run/redis.sock", "unix socket"),
+        ("unix://relative.sock", "absolute path"),
+        ("unix://host/tmp/x.sock", "no host"),
+        ("unix:///tmp/x.sock?db=x", "database"),
         ("http://h", "unknown scheme"),
         ("127.0.0.1:6379", "no scheme"),
         ("redis://h:0", "port"),
