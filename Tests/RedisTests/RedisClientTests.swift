@@ -1,3 +1,4 @@
+import Foundation
 import Reactor
 import Redis
 import RESP
@@ -24,6 +25,31 @@ struct RedisClientTests {
         let all = replies.all
         #expect(all.map(\.0) == Array(0..<1000), "completions ran in the order sent")
         #expect(all.map(\.1) == (1...1000).map { Int64($0) }, "each got the reply to its own command")
+    }
+
+    /// Eight threads sending at once: every command answered once, each thread's completions in
+    /// the order it sent them.
+    @Test func sendsFromManyThreads() async throws {
+        let server = try await RedisServer()
+        let group = EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let client = RedisClient(configuration: testConfiguration(port: server.port), loop: group.loops[0])
+        defer { client.close() }
+        #expect(await client.connectAndWait())
+        let threads = 8, perThread = 500
+        let seen = Recorder<(Int, Int, Int64?)>()
+        for t in 0..<threads {
+            Thread {
+                for i in 0..<perThread {
+                    client.send(["INCR", "shared"]) { seen.append((t, i, try? $0.get().integer)) }
+                }
+            }.start()
+        }
+        #expect(await eventually { seen.count == threads * perThread })
+        let all = seen.all
+        for t in 0..<threads { #expect(all.filter { $0.0 == t }.map(\.1) == Array(0..<perThread)) }
+        #expect(all.compactMap(\.2) == (1...(threads * perThread)).map { Int64($0) })
+        #expect(try await client.send(["GET", "shared"]) == .bulkString(Array(String(threads * perThread).utf8)))
     }
 
     @Test func binaryArgumentsAndErrorsGoToTheirOwnWaiter() async throws {

@@ -50,6 +50,32 @@ struct RedisTimeoutTests {
         #expect(client.state == .disconnected(reason: "closed by the application"))
     }
 
+    /// Closed while the first connection is still authenticating: the commands held for it fail
+    /// with `.closed`, once, and nothing is sent after the handshake.
+    @Test func closeWhileConnectingFailsHeldCommands() async throws {
+        let server = try FakeServer()
+        let group = EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        var configuration = testConfiguration(port: server.port)
+        configuration.password = "pw"
+        configuration.connectTimeout = .seconds(30)
+        let client = RedisClient(configuration: configuration, loop: group.loops[0])
+        let results = Recorder<Result<RESPValue, RedisError>>()
+        client.connect()
+        client.send(["GET", "a"]) { results.append($0) }
+        client.send(["GET", "b"]) { results.append($0) }
+        let auth = RESPEncoder.command(["AUTH", "pw"]).count
+        #expect(await eventually { server.bytesReceived == auth })
+        #expect(client.state == .connecting)
+        client.close()
+        #expect(await eventually { results.count == 2 })
+        #expect(results.all == [.failure(.closed), .failure(.closed)])
+        server.answer(Array("+OK\r\n".utf8))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(server.bytesReceived == auth)
+        #expect(results.count == 2)
+    }
+
     @Test func pendingCommandsAtTheLimitAndOnePast() async throws {
         let server = try FakeServer()
         let group = EventLoopGroup(loopCount: 1)
