@@ -37,6 +37,12 @@ final class Handlers: Sendable {
         message.withLock { $0 }?.call(channel, pattern, payload)
     }
 
+    /// After the last report: a callback that captured its own client no longer keeps it alive.
+    func clear() {
+        message.withLock { $0 = nil }
+        state.withLock { $0 = nil }
+    }
+
     /// Loop only.
     func report(_ newState: RedisConnectionState) {
         lastState.withLock { $0 = newState }

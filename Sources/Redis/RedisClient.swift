@@ -192,5 +192,6 @@ final class ClientCore: @unchecked Sendable {
     func close() {
         connection.close()
         pending.failAll(.closed)
+        handlers.clear()
     }
 }

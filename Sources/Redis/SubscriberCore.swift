@@ -127,6 +127,7 @@ final class SubscriberCore: @unchecked Sendable {
         Self.finish(&waitingForUp, .failure(.closed))
         channels = []
         patterns = []
+        handlers.clear()
     }
 
     private static func finish(_ completions: inout [RedisCompletion], _ result: Result<RESPValue, RedisError>) {

@@ -129,5 +129,21 @@ struct RedisRobustnessTests {
         }
         #expect(await eventually { weakClient == nil && weakSubscriber == nil })
         #expect(await eventually { await clients() == 1 })
+
+        // Callbacks that capture their own client (a cycle) are let go by close().
+        do {
+            let client = RedisClient(configuration: testConfiguration(port: server.port), loop: group.loops[0])
+            let subscriber = RedisSubscriber(configuration: testConfiguration(port: server.port), loop: group.loops[0])
+            client.onStateChange = { _ in _ = client.state }
+            subscriber.onMessage = { _, _, _ in _ = subscriber.state }
+            weakClient = client
+            weakSubscriber = subscriber
+            #expect(await client.connectAndWait())
+            #expect(await subscriber.connectAndWait())
+            client.close()
+            subscriber.close()
+        }
+        #expect(await eventually { weakClient == nil && weakSubscriber == nil })
+        #expect(await eventually { await clients() == 1 })
     }
 }
