@@ -22,17 +22,23 @@ final class PendingReplies<Tag> {
     private var head = 0
     private var timer: ScheduledTimer?
     private var timerDeadline = UInt64.max
+    /// Entries whose caller still waits (not timed out, not fire-and-forget).
+    private var waiting = 0
 
     init(loop: EventLoop) { self.loop = loop }
 
     /// Entries in flight, timed-out ones included (they still await a reply).
     var count: Int { entries.count - head }
     var isEmpty: Bool { head == entries.count }
+    /// True while some caller still waits for a reply (its own deadline will speak for it).
+    var hasWaiters: Bool { waiting > 0 }
 
     func append(_ tag: Tag, timeout: Duration, completion: RedisCompletion?) {
         let deadline = loop.now() &+ nanoseconds(timeout)
         entries.append(Entry(tag: tag, deadline: deadline, completion: completion))
-        if completion != nil, deadline < timerDeadline { arm(deadline) }
+        guard completion != nil else { return }
+        waiting += 1
+        if deadline < timerDeadline { arm(deadline) }
     }
 
     /// The oldest entry's tag (the command the next reply answers).
@@ -48,6 +54,7 @@ final class PendingReplies<Tag> {
         guard !isEmpty else { return }
         let completion = entries[head].completion
         entries[head].completion = nil
+        if completion != nil { waiting -= 1 }
         head += 1
         if head == entries.count {
             entries.removeAll(keepingCapacity: entries.capacity <= 4096)
@@ -64,6 +71,7 @@ final class PendingReplies<Tag> {
         let taken = entries[head...].compactMap(\.completion)
         entries = []
         head = 0
+        waiting = 0
         timer?.cancel()
         timer = nil
         timerDeadline = .max
@@ -90,6 +98,7 @@ final class PendingReplies<Tag> {
             guard let completion = entries[i].completion else { continue }
             if entries[i].deadline <= now {
                 entries[i].completion = nil
+                waiting -= 1
                 expired.append(completion)
             } else {
                 next = Swift.min(next, entries[i].deadline)

@@ -153,6 +153,10 @@ final class ClientCore: @unchecked Sendable {
         maxPending = configuration.maxPendingCommands
         connection.onReply = { [unowned self] value in received(value) }
         connection.onDown = { [unowned self] in pending.failAll(.notConnected) }
+        connection.onIdle = { [unowned self] in
+            guard !pending.hasWaiters else { return }
+            connection.ping { pending.append((), timeout: connection.configuration.commandTimeout, completion: $0) }
+        }
         connection.onStateChange = { [handlers] in handlers.report($0) }
     }
 

@@ -18,6 +18,11 @@ package struct RedisConfiguration: Sendable {
     package var commandTimeout: Duration = .seconds(5)
     /// How long one attempt may take from `connect` to an authenticated connection.
     package var connectTimeout: Duration = .seconds(5)
+    /// After this long without a byte from Redis, a `PING` goes out; no answer within
+    /// `commandTimeout` and the connection is dropped and made again. Finds a connection that died
+    /// without a word (a crashed host, a dropped NAT entry), which would otherwise leave a subscriber
+    /// deaf for good. Nil: never.
+    package var pingInterval: Duration? = .seconds(30)
     /// Delay before reconnect attempt n: `initial · 2ⁿ⁻¹` up to `max`, with jitter (the upper half of it).
     package var reconnectBackoff: (initial: Duration, max: Duration) = (.milliseconds(100), .seconds(5))
     /// Commands in flight (sent or queued, without a reply) beyond which new ones fail with

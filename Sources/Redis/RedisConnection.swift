@@ -7,7 +7,8 @@ import RESP
 ///
 /// Writes made before the first connection is up are held and sent once it is; after that, while
 /// down, the owner fails calls fast (`canSend` is false) rather than queueing behind an outage.
-final class RedisConnection {
+/// Loop-confined (`@unchecked Sendable` only so completions run on the loop may refer to it).
+final class RedisConnection: @unchecked Sendable {
     enum Phase { case idle, connecting, up, down, closed }
 
     let configuration: RedisConfiguration
@@ -24,6 +25,9 @@ final class RedisConnection {
     var onDown: (() -> Void)?
     /// Once per state change (deduplicated), after the log line.
     var onStateChange: ((RedisConnectionState) -> Void)?
+    /// Nothing came from Redis for `pingInterval`: the owner calls `ping` unless a caller is still
+    /// waiting for a reply (a blocking command may be silent on purpose; its deadline speaks for it).
+    var onIdle: (() -> Void)?
 
     private var tcp: TCPConnection?
     private var decoder: RESPDecoder
@@ -37,6 +41,9 @@ final class RedisConnection {
     /// The connect timeout of an attempt, or the delay before the next one.
     private var timer: ScheduledTimer?
     private var reported: RedisConnectionState?
+    /// When Redis last sent anything, and the timer that checks it while up.
+    private var lastReceived: UInt64 = 0
+    private var idleTimer: ScheduledTimer?
 
     init(configuration: RedisConfiguration, loop: EventLoop, role: String) {
         self.configuration = configuration
@@ -60,6 +67,24 @@ final class RedisConnection {
         if phase == .up, let tcp { tcp.write(block) } else { held.append(block) }
     }
 
+    /// Sends a keep-alive `PING` unless one is out; `expect` registers the completion for its reply
+    /// with the owner's queue. Unanswered in `commandTimeout`, the connection is reset.
+    func ping(expect: (@escaping RedisCompletion) -> Void) {
+        guard !pinging, phase == .up else { return }
+        pinging = true
+        let timeout = configuration.commandTimeout
+        expect { [unowned self] result in
+            pinging = false
+            if case .failure(.timeout) = result {
+                reset("no reply to PING within \(timeout) (pingInterval, commandTimeout): the connection is dead or Redis hangs")
+            }
+        }
+        send(Self.pingCommand)
+    }
+
+    private var pinging = false
+    private static let pingCommand = ByteBlock(RESPEncoder.command(["PING"]))
+
     /// Drops the connection (the owner saw a reply it cannot match) and reconnects.
     func reset(_ reason: String) { failed(reason) }
 
@@ -70,6 +95,8 @@ final class RedisConnection {
         generation &+= 1
         timer?.cancel()
         timer = nil
+        idleTimer?.cancel()
+        idleTimer = nil
         if let connection = tcp {
             tcp = nil
             connection.onClose = nil
@@ -143,6 +170,8 @@ final class RedisConnection {
         timer = nil
         phase = .up
         failures = 0
+        lastReceived = loop.now()
+        watchIdle()
         report(.connected)
         onUp?()
         let blocks = held
@@ -151,6 +180,7 @@ final class RedisConnection {
     }
 
     private func received(_ chunk: UnsafeRawBufferPointer) {
+        lastReceived = loop.now()
         decoder.feed(chunk)
         let current = generation
         while current == generation {
@@ -176,6 +206,8 @@ final class RedisConnection {
         generation &+= 1
         timer?.cancel()
         timer = nil
+        idleTimer?.cancel()
+        idleTimer = nil
         if let connection = tcp {
             tcp = nil
             connection.onClose = nil
@@ -192,6 +224,17 @@ final class RedisConnection {
         timer = loop.schedule(after: delay) { [unowned self] in
             timer = nil
             if phase == .down { attempt() }
+        }
+    }
+
+    /// Checks every `pingInterval` whether Redis has been silent that long.
+    private func watchIdle() {
+        guard let interval = configuration.pingInterval else { return }
+        idleTimer = loop.schedule(after: interval) { [unowned self] in
+            idleTimer = nil
+            guard phase == .up else { return }
+            if loop.now() &- lastReceived >= nanoseconds(interval) { onIdle?() }
+            if phase == .up { watchIdle() }
         }
     }
 

@@ -5,7 +5,8 @@ import RESP
 /// their confirmations, and message dispatch.
 final class SubscriberCore: @unchecked Sendable {
     struct Command {
-        var kind: SubscriptionKind
+        /// Nil for a keep-alive `PING`.
+        var kind: SubscriptionKind?
         /// Confirmations still to come (one per name sent).
         var remaining: Int
     }
@@ -27,6 +28,11 @@ final class SubscriberCore: @unchecked Sendable {
         timeout = configuration.commandTimeout
         connection.onReply = { [unowned self] value in received(value) }
         connection.onUp = { [unowned self] in resubscribe() }
+        // PING is allowed while subscribed.
+        connection.onIdle = { [unowned self] in
+            guard !pending.hasWaiters else { return }
+            connection.ping { pending.append(Command(kind: nil, remaining: 1), timeout: timeout, completion: $0) }
+        }
         connection.onDown = { [unowned self] in
             pending.failAll(.notConnected)
             Self.finish(&waitingForUp, .failure(.notConnected))
@@ -94,6 +100,10 @@ final class SubscriberCore: @unchecked Sendable {
     }
 
     private func received(_ value: RESPValue) {
+        // PING answers ["pong", ""] while subscribed, +PONG once nothing is.
+        if value == .simpleString("PONG"), let first = pending.first, first.kind == nil {
+            return pending.completeFirst(.success(value))
+        }
         guard let items = value.elements, let kind = items.first?.bytes else {
             if case .error(let message) = value, !pending.isEmpty {
                 // An error answers a whole command (e.g. -NOPERM for one of its channels).
@@ -111,9 +121,10 @@ final class SubscriberCore: @unchecked Sendable {
             if patterns.contains(pattern) { handlers.deliver(channel, pattern, payload) }
             return
         case Self.pong:
-            return
+            guard let first = pending.first, first.kind == nil else { break }
+            return pending.completeFirst(.success(value))
         default:
-            guard let expected = pending.first, expected.kind.rawValue.utf8.elementsEqual(kind) else { break }
+            guard let expected = pending.first?.kind, expected.rawValue.utf8.elementsEqual(kind) else { break }
             pending.updateFirst { $0.remaining -= 1 }
             if pending.first?.remaining == 0 { pending.completeFirst(.success(value)) }
             return
