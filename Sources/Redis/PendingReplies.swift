@@ -22,23 +22,23 @@ final class PendingReplies<Tag> {
     private var head = 0
     private var timer: ScheduledTimer?
     private var timerDeadline = UInt64.max
-    /// Entries whose caller still waits (not timed out, not fire-and-forget).
-    private var waiting = 0
 
     init(loop: EventLoop) { self.loop = loop }
 
     /// Entries in flight, timed-out ones included (they still await a reply).
     var count: Int { entries.count - head }
     var isEmpty: Bool { head == entries.count }
-    /// True while some caller still waits for a reply (its own deadline will speak for it).
-    var hasWaiters: Bool { waiting > 0 }
+    /// True while a caller waits for a reply past `now + duration`: a command given a long timeout
+    /// (a blocking one) that may be silent on purpose. Scans the queue, so only for rare checks.
+    func waits(longerThan duration: Duration) -> Bool {
+        let limit = loop.now() &+ nanoseconds(duration)
+        return entries[head...].contains { $0.completion != nil && $0.deadline > limit }
+    }
 
     func append(_ tag: Tag, timeout: Duration, completion: RedisCompletion?) {
         let deadline = loop.now() &+ nanoseconds(timeout)
         entries.append(Entry(tag: tag, deadline: deadline, completion: completion))
-        guard completion != nil else { return }
-        waiting += 1
-        if deadline < timerDeadline { arm(deadline) }
+        if completion != nil, deadline < timerDeadline { arm(deadline) }
     }
 
     /// The oldest entry's tag (the command the next reply answers).
@@ -54,7 +54,6 @@ final class PendingReplies<Tag> {
         guard !isEmpty else { return }
         let completion = entries[head].completion
         entries[head].completion = nil
-        if completion != nil { waiting -= 1 }
         head += 1
         if head == entries.count {
             entries.removeAll(keepingCapacity: entries.capacity <= 4096)
@@ -71,7 +70,6 @@ final class PendingReplies<Tag> {
         let taken = entries[head...].compactMap(\.completion)
         entries = []
         head = 0
-        waiting = 0
         timer?.cancel()
         timer = nil
         timerDeadline = .max
@@ -98,7 +96,6 @@ final class PendingReplies<Tag> {
             guard let completion = entries[i].completion else { continue }
             if entries[i].deadline <= now {
                 entries[i].completion = nil
-                waiting -= 1
                 expired.append(completion)
             } else {
                 next = Swift.min(next, entries[i].deadline)

@@ -154,7 +154,7 @@ final class ClientCore: @unchecked Sendable {
         connection.onReply = { [unowned self] value in received(value) }
         connection.onDown = { [unowned self] in pending.failAll(.notConnected) }
         connection.onIdle = { [unowned self] in
-            guard !pending.hasWaiters else { return }
+            guard !pending.waits(longerThan: connection.configuration.commandTimeout) else { return }
             connection.ping { pending.append((), timeout: connection.configuration.commandTimeout, completion: $0) }
         }
         connection.onStateChange = { [handlers] in handlers.report($0) }

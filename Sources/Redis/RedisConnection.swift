@@ -25,8 +25,9 @@ final class RedisConnection: @unchecked Sendable {
     var onDown: (() -> Void)?
     /// Once per state change (deduplicated), after the log line.
     var onStateChange: ((RedisConnectionState) -> Void)?
-    /// Nothing came from Redis for `pingInterval`: the owner calls `ping` unless a caller is still
-    /// waiting for a reply (a blocking command may be silent on purpose; its deadline speaks for it).
+    /// Nothing came from Redis for `pingInterval`: the owner calls `ping`, unless a command with a
+    /// timeout longer than `commandTimeout` waits (a blocking one, silent on purpose: a PING behind
+    /// it would time out and drop the connection under it).
     var onIdle: (() -> Void)?
 
     private var tcp: TCPConnection?

@@ -30,7 +30,7 @@ final class SubscriberCore: @unchecked Sendable {
         connection.onUp = { [unowned self] in resubscribe() }
         // PING is allowed while subscribed.
         connection.onIdle = { [unowned self] in
-            guard !pending.hasWaiters else { return }
+            guard !pending.waits(longerThan: connection.configuration.commandTimeout) else { return }
             connection.ping { pending.append(Command(kind: nil, remaining: 1), timeout: timeout, completion: $0) }
         }
         connection.onDown = { [unowned self] in

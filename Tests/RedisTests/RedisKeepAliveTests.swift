@@ -29,6 +29,32 @@ struct RedisKeepAliveTests {
         #expect(server.bytesReceived >= 2 * RESPEncoder.command(["PING"]).count)
     }
 
+    /// Commands with the usual timeout keep coming and time out on a dead link: they must not keep
+    /// the PING (and so the reconnect) away.
+    @Test func waitingCommandsDoNotHideADeadLink() async throws {
+        let server = try FakeServer()
+        let group = EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        var configuration = testConfiguration(port: server.port)
+        configuration.pingInterval = .milliseconds(100)
+        configuration.commandTimeout = .milliseconds(300)
+        let client = RedisClient(configuration: configuration, loop: group.loops[0])
+        defer { client.close() }
+        let states = Recorder<RedisConnectionState>()
+        client.onStateChange = { states.append($0) }
+        #expect(await client.connectAndWait())
+        let dropped = Task {
+            while !Task.isCancelled {
+                client.send(["GET", "k"]) { _ in }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        defer { dropped.cancel() }
+        #expect(await eventually {
+            states.all.contains { if case .disconnected(let reason) = $0 { reason.contains("no reply to PING") } else { false } }
+        })
+    }
+
     @Test(.enabled(if: RedisServer.shouldRun, "redis-server is not installed (scripts/setup-redis installs it)"))
     func aHealthyConnectionIsPingedWithoutHarm() async throws {
         let server = try await RedisServer()
@@ -63,8 +89,8 @@ struct RedisKeepAliveTests {
         #expect(states.all.allSatisfy { $0 == .connecting || $0 == .connected }, "\(states.all)")
     }
 
-    /// A blocking command is silent on purpose: no PING queues behind it (it would time out and
-    /// drop the connection under the command).
+    /// A blocking command (given a longer timeout) is silent on purpose: no PING queues behind it
+    /// (it would time out and drop the connection under the command).
     @Test(.enabled(if: RedisServer.shouldRun, "redis-server is not installed (scripts/setup-redis installs it)"))
     func noPingBehindABlockingCommand() async throws {
         let server = try await RedisServer()
