@@ -22,12 +22,14 @@ let package = Package(
         .target(name: "EngineIOParser"),
         .target(name: "MessagePack"),
         .target(name: "SocketIOParser", dependencies: ["MessagePack"]),
+        .target(name: "RESP"),
 
         // I/O layers, each importing only the layers below it.
         .target(name: "Reactor", dependencies: ["CEpoll"]),
         .target(name: "HTTPServer", dependencies: ["Reactor", "HTTP1", "WebSocketCodec", "Deflate"]),
         .target(name: "EngineIO", dependencies: ["HTTPServer", "EngineIOParser", "Reactor", "HTTP1"]),
         .target(name: "SocketIO", dependencies: ["EngineIO", "SocketIOParser", "HTTPServer", "Reactor", "HTTP1"]),
+        .target(name: "Redis", dependencies: ["Reactor", "RESP"]),
 
         // Executables.
         .executableTarget(name: "ChatServer", dependencies: ["SocketIO"]),
@@ -46,5 +48,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "EngineIOTests", dependencies: ["EngineIO", "TestSupport"]),
         .testTarget(name: "SocketIOTests", dependencies: ["SocketIO"]),
+        .testTarget(name: "RESPTests", dependencies: ["RESP"]),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", "RESP", "Reactor", "TestSupport"]),
     ]
 )
