@@ -1,3 +1,5 @@
+import Foundation
+
 /// The command line of `chat`.
 struct ChatOptions: Sendable {
     /// Loopback by default: exposing a demo chat to the network should be a decision.
@@ -7,9 +9,17 @@ struct ChatOptions: Sendable {
     var clientDirectory = "vendor/client"
     /// nil: no limit.
     var maxConnections: Int? = nil
+    var notify = NotifyOptions()
+    /// Messages each room keeps for whoever enters it (0: none), and how many rooms keep them.
+    var historyPerRoom = 50
+    var historyRooms = 100
+    /// Read when `--notify-token` is not given; an environment variable stays out of `ps`.
+    static let notifyTokenVariable = "CHAT_NOTIFY_TOKEN"
 
     static let usage = """
         usage: chat [--host H] [--port P] [--web DIR] [--client-dir DIR] [--max-connections N]
+                    [--notify-token T] [--notify-rate N/S] [--notify-max-bytes N]
+                    [--history N] [--history-rooms N]
 
           --host H              address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
           --port P              TCP port (default 3000; 0 picks a free one)
@@ -17,6 +27,12 @@ struct ChatOptions: Sendable {
           --client-dir DIR      the stock socket.io client, served at /socket.io/ (default vendor/client;
                                 scripts/fetch-client puts it there)
           --max-connections N   refuse connections beyond N with "Server is full" (default: no limit)
+          --notify-token T      POST /api/notify requires "Authorization: Bearer T" (default: env
+                                CHAT_NOTIFY_TOKEN; without a token only callers on this machine)
+          --notify-rate N/S     at most N notify requests per caller address in S seconds (default 30/60)
+          --notify-max-bytes N  largest notify body; 413 beyond (default 16384)
+          --history N           messages a room keeps for whoever enters it (default 50; 0: none)
+          --history-rooms N     rooms that keep history; the quietest is forgotten first (default 100)
         """
 
     enum UsageError: Error, CustomStringConvertible {
@@ -24,6 +40,7 @@ struct ChatOptions: Sendable {
         case unknownFlag(String)
         case missingValue(flag: String)
         case invalidNumber(flag: String, value: String)
+        case invalidRate(String)
 
         var description: String {
             switch self {
@@ -31,13 +48,15 @@ struct ChatOptions: Sendable {
             case .unknownFlag(let flag): "unknown flag \(flag)"
             case .missingValue(let flag): "\(flag) needs a value"
             case .invalidNumber(let flag, let value): "\(flag) needs a number, got \(value)"
+            case .invalidRate(let value): "--notify-rate needs REQUESTS/SECONDS (e.g. 30/60), got \(value)"
             }
         }
     }
 
     init() {}
 
-    init(arguments: some Sequence<String>) throws(UsageError) {
+    init(arguments: some Sequence<String>,
+         environment: [String: String] = ProcessInfo.processInfo.environment) throws(UsageError) {
         var rest = Array(arguments)[...]
         func value(_ flag: String) throws(UsageError) -> String {
             guard let value = rest.popFirst() else { throw .missingValue(flag: flag) }
@@ -57,9 +76,22 @@ struct ChatOptions: Sendable {
             case "--max-connections":
                 let limit = try number(flag, in: 0...Int(Int32.max))
                 maxConnections = limit == 0 ? nil : limit
+            case "--notify-token": notify.token = try value(flag)
+            case "--notify-rate":
+                let text = try value(flag)
+                let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
+                guard parts.count == 2, let count = parts[0], let seconds = parts[1],
+                      (1...1_000_000).contains(count), (1...86_400).contains(seconds) else { throw .invalidRate(text) }
+                notify.rateLimit = count
+                notify.rateWindow = .seconds(seconds)
+            case "--notify-max-bytes": notify.maxBodyBytes = try number(flag, in: 2...1_000_000)
+            case "--history": historyPerRoom = try number(flag, in: 0...10_000)
+            case "--history-rooms": historyRooms = try number(flag, in: 1...1_000_000)
             case "-h", "--help": throw .helpRequested
             default: throw .unknownFlag(flag)
             }
         }
+        if notify.token == nil { notify.token = environment[ChatOptions.notifyTokenVariable] }
+        if notify.token?.isEmpty == true { notify.token = nil }
     }
 }
