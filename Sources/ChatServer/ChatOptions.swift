@@ -18,7 +18,7 @@ struct ChatOptions: Sendable {
 
     static let usage = """
         usage: chat [--host H] [--port P] [--web DIR] [--client-dir DIR] [--max-connections N]
-                    [--notify-token T] [--notify-rate N/S] [--notify-max-bytes N]
+                    [--notify-token T] [--notify-rate N/S] [--notify-max-bytes N] [--notify-callers N]
                     [--history N] [--history-rooms N]
 
           --host H              address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
@@ -31,6 +31,8 @@ struct ChatOptions: Sendable {
                                 CHAT_NOTIFY_TOKEN; without a token only callers on this machine)
           --notify-rate N/S     at most N notify requests per caller address in S seconds (default 30/60)
           --notify-max-bytes N  largest notify body; 413 beyond (default 16384)
+          --notify-callers N    caller addresses the notify rate limit tracks at once; new ones beyond
+                                get 429 (default 10000)
           --history N           messages a room keeps for whoever enters it (default 50; 0: none)
           --history-rooms N     rooms that keep history; the quietest is forgotten first (default 100)
         """
@@ -85,6 +87,7 @@ struct ChatOptions: Sendable {
                 notify.rateLimit = count
                 notify.rateWindow = .seconds(seconds)
             case "--notify-max-bytes": notify.maxBodyBytes = try number(flag, in: 2...1_000_000)
+            case "--notify-callers": notify.maxTrackedCallers = try number(flag, in: 1...10_000_000)
             case "--history": historyPerRoom = try number(flag, in: 0...10_000)
             case "--history-rooms": historyRooms = try number(flag, in: 1...1_000_000)
             case "-h", "--help": throw .helpRequested

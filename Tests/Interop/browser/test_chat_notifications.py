@@ -246,9 +246,37 @@ def from_outside():
     address = non_loopback_address()
     if not address:
         pytest.skip("this machine has no address besides loopback to call from")
+    return from_address(address)
+
+
+def from_address(address):
     session = requests.Session()
     session.mount("http://", SourceAddress(address))
     return session
+
+
+def test_each_loopback_address_has_its_own_rate(start_server):
+    server = start_server("--notify-rate", "2/60")
+    url, body = f"{server.url}/api/notify", {"user": "Alice", "message": "hi"}
+    first, second = from_address("127.0.0.2"), from_address("127.0.0.3")
+    for _ in range(2):
+        assert first.post(url, json=body, timeout=5).status_code == 200
+    assert first.post(url, json=body, timeout=5).status_code == 429
+    assert second.post(url, json=body, timeout=5).status_code == 200, "held back by another address"
+
+
+def test_the_rate_limit_tracks_a_bounded_number_of_callers(start_server):
+    """--notify-callers 3: three addresses inside their window are tracked; a fourth is refused until
+    one of them goes idle, so a crowd of addresses cannot grow the table."""
+    server = start_server("--notify-callers", "3", "--notify-rate", "5/2")
+    url, body = f"{server.url}/api/notify", {"user": "Alice", "message": "hi"}
+    for number in (2, 3, 4):  # exactly the limit
+        assert from_address(f"127.0.0.{number}").post(url, json=body, timeout=5).status_code == 200
+    refused = from_address("127.0.0.5").post(url, json=body, timeout=5)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "2", "one past the limit"
+    assert from_address("127.0.0.2").post(url, json=body, timeout=5).status_code == 200, "tracked ones go on"
+    time.sleep(2.1)  # every tracked caller's window has passed: they are forgotten
+    assert from_address("127.0.0.5").post(url, json=body, timeout=5).status_code == 200
 
 
 def test_without_a_token_only_loopback_callers_are_accepted(chat_server):

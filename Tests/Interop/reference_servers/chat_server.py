@@ -4,7 +4,7 @@ that the Swift `chat` executable implements. The browser tests can run against i
 (CHAT_SERVER_CMD) to check the page and the tests themselves, independently of Swift.
 
     python Tests/Interop/reference_servers/chat_server.py --port 3000 [--max-connections N] [--notify-token T]
-        [--notify-rate N/S] [--notify-max-bytes N] [--history N] [--history-rooms N]
+        [--notify-rate N/S] [--notify-max-bytes N] [--notify-callers N] [--history N] [--history-rooms N]
 """
 import argparse
 import asyncio
@@ -36,7 +36,7 @@ rooms = {LOBBY: {"name": LOBBY, "count": 0}}  # key -> shown name (as first crea
 history = {}  # room key -> deque of its last messages; insertion order = least recently written first
 message_ids = itertools.count(1)
 options = argparse.Namespace(max_connections=0, history=50, history_rooms=100, notify_token=None,
-                             notify_rate=(30, 60.0), notify_max_bytes=16384)
+                             notify_rate=(30, 60.0), notify_max_bytes=16384, notify_callers=10000)
 notify_calls = {}  # caller address -> deque of request times
 
 
@@ -243,6 +243,11 @@ def retry_after(address):
     """None when the caller may go ahead (and counts the call), else the seconds to wait."""
     limit, window = options.notify_rate
     now = time.monotonic()
+    if address not in notify_calls and len(notify_calls) >= options.notify_callers:
+        for idle in [a for a, calls in notify_calls.items() if not calls or now - calls[-1] >= window]:
+            del notify_calls[idle]
+        if len(notify_calls) >= options.notify_callers:
+            return math.ceil(window)
     calls = notify_calls.setdefault(address, deque())
     while calls and now - calls[0] >= window:
         calls.popleft()
@@ -341,6 +346,7 @@ def main():
     parser.add_argument("--notify-token", default=os.environ.get("CHAT_NOTIFY_TOKEN") or None)
     parser.add_argument("--notify-rate", type=rate, default=(30, 60.0), help="N/SECONDS per caller address")
     parser.add_argument("--notify-max-bytes", type=int, default=16384)
+    parser.add_argument("--notify-callers", type=int, default=10000, help="caller addresses tracked at once")
     parser.add_argument("--history", type=int, default=50, help="messages kept per room (0: none)")
     parser.add_argument("--history-rooms", type=int, default=100, help="rooms that keep messages")
     options = parser.parse_args()
