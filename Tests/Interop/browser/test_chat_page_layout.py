@@ -121,6 +121,9 @@ def test_screenshots(chat_server, open_browser, width, height):
     alice.driver.save_screenshot(str(ARTIFACTS_SCREENSHOTS / f"chat-{width}x{height}.png"))
     newcomer = ChatPage(at_viewport(open_browser, width, height), "Newcomer").open(chat_server.url)
     newcomer.driver.save_screenshot(str(ARTIFACTS_SCREENSHOTS / f"join-{width}x{height}.png"))
+    newcomer.join("Dave")  # the lobby's history, and the notifications panel saying what it is for
+    newcomer.wait_system("Dave joined (3 online)")
+    newcomer.driver.save_screenshot(str(ARTIFACTS_SCREENSHOTS / f"newcomer-{width}x{height}.png"))
     assert alice.js("return [window.innerWidth, window.innerHeight]") == [width, height]
     overflow = alice.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
