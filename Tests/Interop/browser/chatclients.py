@@ -84,6 +84,11 @@ def notify(server, user, message, token=None, **kwargs):
                          headers=headers, timeout=5, **kwargs)
 
 
+def subscribed(server, user, token):
+    """True once `user`'s /notifications socket counts (asked with the token, which tells the count)."""
+    return notify(server, user, "warm-up", token=token).json().get("delivered") == 1
+
+
 def non_loopback_address():
     """An address of this machine that is not loopback (a client bound to it reaches a server on
     127.0.0.1 from outside loopback's range), or None."""

@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from chatclients import RawChat, non_loopback_address, notify
+from chatclients import RawChat, non_loopback_address, notify, subscribed
 
 TOKEN = "s3cret-token"
 NOTIFY_PAYLOAD = "2/notifications,"
@@ -28,7 +28,7 @@ def no_notification(raw, wait=0.5):
 
 def wait_subscribed(server, user, token=TOKEN):
     deadline = time.monotonic() + 5
-    while notify(server, user, "warm-up", token=token).json().get("delivered") != 1:
+    while not subscribed(server, user, token):
         assert time.monotonic() < deadline, f"{user}'s /notifications socket never counted"
         time.sleep(0.05)
 

@@ -4,7 +4,7 @@ import pytest
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 
-from chatclients import notify
+from chatclients import notify, subscribed
 from chatpage import ChatPage
 
 INJECTION = "<img src=x onerror=alert(1)><b>bold</b>"
@@ -30,8 +30,7 @@ def token_server(start_server):
 
 def wait_subscribed(page, server, user):
     """The page opens /notifications right after joining; waits until the server counts it."""
-    page.wait(lambda: notify(server, user, "warm-up", token=TOKEN).json()["delivered"] == 1,
-              f"the /notifications socket of {user}")
+    page.wait(lambda: subscribed(server, user, TOKEN), f"the /notifications socket of {user}")
 
 
 def notification_texts(page):

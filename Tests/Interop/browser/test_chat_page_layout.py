@@ -80,6 +80,10 @@ def test_reading_older_messages_is_not_interrupted(page, open_browser, chat_serv
     alice.wait_message(("bob 4 " + "word " * 60).strip())
     alice.js("document.getElementById('messages').scrollTop = 0")
     alice.wait(lambda: alice.js(GAP) > 50, "scrolled up")
+    # Scroll events are dispatched with the next frame, before its animation callbacks: after two
+    # frames the page has heard that the reader scrolled away.
+    alice.driver.execute_async_script("const done = arguments[arguments.length - 1];"
+                                      "requestAnimationFrame(() => requestAnimationFrame(done));")
     bob.driver.set_window_size(900, 501)
     alice.driver.set_window_size(900, 520)
     carol = ChatPage(open_browser(900, 500), "Carol").open(chat_server.url).join("Carol")
