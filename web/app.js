@@ -24,7 +24,14 @@ const state = {
   typingTimer: null,
   typers: new Map(),     // name -> expiry timer of others typing in our room
   hookedEngine: null,    // engine we listen to for transport upgrades
+  shown: new Set(),      // keys of the messages in the conversation, so history adds only what is missing
+  pinned: true,          // the conversation is scrolled to its newest line: keep it there
 };
+
+// Room names compare ignoring case, as the server does ("General" is "general").
+const sameRoom = (a, b) => a != null && b != null && a.toLowerCase() === b.toLowerCase();
+// Message ids restart with the server; the sender's socket id does not repeat.
+const messageKey = (msg) => `${msg.id}:${msg.from}`;
 
 // ---- small DOM helpers -------------------------------------------------------
 
@@ -39,11 +46,27 @@ function formatTime(ts) {
   return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
-function appendLine(li) {
+// ---- the conversation's scroll position ----------------------------------------
+
+function scrollToNewest() {
   const list = $('messages');
-  list.appendChild(li);
-  // Keep the newest line in view.
   list.scrollTop = list.scrollHeight;
+}
+
+// Whoever reads older lines is left there; whoever is at the bottom stays at the bottom, also when
+// the window (or the phone's keyboard) changes the list's size.
+$('messages').addEventListener('scroll', () => {
+  const list = $('messages');
+  state.pinned = list.scrollHeight - list.clientHeight - list.scrollTop < 8;
+});
+new ResizeObserver(() => { if (state.pinned) scrollToNewest(); }).observe($('messages'));
+
+function appendLine(li, force) {
+  $('messages').appendChild(li);
+  if (force || state.pinned) {
+    state.pinned = true;
+    scrollToNewest();
+  }
 }
 
 function addSystem(text) {
@@ -53,6 +76,8 @@ function addSystem(text) {
 }
 
 function addMessage(msg) {
+  if (state.shown.has(messageKey(msg))) return;
+  state.shown.add(messageKey(msg));
   const own = msg.from === socket.id;
   const li = el('li', own ? 'message own' : 'message');
   li.dataset.testid = 'message';
@@ -66,7 +91,7 @@ function addMessage(msg) {
   const text = el('div', 'msg-text', msg.text);
   text.dataset.testid = 'message-text';
   li.append(name, time, text);
-  appendLine(li);
+  appendLine(li, own);
 }
 
 // ---- connection status --------------------------------------------------------
@@ -101,14 +126,15 @@ socket.on('connect', () => {
   if (state.name) join(state.name, state.room);
 });
 
-socket.on('disconnect', (reason) => {
+socket.on('disconnect', () => {
   // `active` means the client will reconnect by itself (anything but a deliberate disconnect).
+  // The client's reasons ("transport close", "ping timeout"...) are for developers, not for the page.
   setStatus(socket.active ? 'reconnecting' : 'offline');
   clearTypers();
   // The server admits /notifications only after a join on the same connection: reconnect it after
   // the re-join (see join), not on its own before it.
   if (state.notifications) state.notifications.disconnect();
-  if (state.name) addSystem(`Disconnected (${reason})`);
+  if (state.name) addSystem(socket.active ? 'Connection lost, reconnecting…' : 'Disconnected by the server');
 });
 
 socket.on('connect_error', (err) => {
@@ -150,12 +176,16 @@ function join(name, previousRoom) {
       state.name = null;
       return showJoin(res.error);
     }
+    const rejoining = state.name !== null;
     state.name = res.name;
-    showRoom(res.room);
+    // Back to the room we were in: its history replaces the lobby's, so skip showing the lobby.
+    const elsewhere = previousRoom && !sameRoom(previousRoom, res.room);
+    if (!elsewhere) enterRoom(res.room, res.history, res.online);
     renderRooms(res.rooms);
     showChat();
     connectNotifications();
-    if (previousRoom && previousRoom !== res.room) joinRoom(previousRoom);
+    if (rejoining) addSystem('Reconnected');
+    if (elsewhere) joinRoom(previousRoom);
   });
 }
 
@@ -166,14 +196,21 @@ $('join-form').addEventListener('submit', (event) => {
 
 // ---- rooms --------------------------------------------------------------------
 
-function showRoom(room) {
-  // A room switch starts a fresh view; the very first room keeps what arrived before the ack.
-  if (state.room !== null && room !== state.room) {
+// Shows `room` with its recent messages. The same room again (a re-join after a reconnect) keeps what
+// is on screen and adds the messages missed meanwhile.
+function enterRoom(room, history, online) {
+  if (!sameRoom(room, state.room)) {
     $('messages').replaceChildren();
+    state.shown.clear();
     clearTypers();
   }
   state.room = room;
   $('current-room').textContent = `#${room}`;
+  $('current-room').title = `#${room}`;
+  if (online !== undefined) $('online-count').textContent = `${online} online`;
+  for (const msg of history || []) addMessage(msg);
+  state.pinned = true;
+  scrollToNewest();
 }
 
 function renderRooms(rooms) {
@@ -181,32 +218,32 @@ function renderRooms(rooms) {
   list.replaceChildren();
   for (const room of rooms) {
     const li = el('li');
-    const button = el('button', room.name === state.room ? 'room current' : 'room');
+    const current = sameRoom(room.name, state.room);
+    const button = el('button', current ? 'room current' : 'room');
     button.type = 'button';
     button.dataset.testid = 'room-item';
     button.dataset.room = room.name;
     button.dataset.count = String(room.count);
-    if (room.name === state.room) button.setAttribute('aria-current', 'true');
+    if (current) button.setAttribute('aria-current', 'true');
     button.append(el('span', 'room-name', room.name), el('span', 'room-count', room.count));
-    button.addEventListener('click', () => { if (room.name !== state.room) joinRoom(room.name); });
+    button.addEventListener('click', () => { if (!sameRoom(room.name, state.room)) joinRoom(room.name); });
     li.appendChild(button);
     list.appendChild(li);
-    if (room.name === state.room) $('online-count').textContent = `${room.count} online`;
+    if (current) $('online-count').textContent = `${room.count} online`;
   }
 }
 
+// The view switches with the answer, which carries the room's history: the server sends it after
+// anything said in the old room and before anything said in the new one.
 function joinRoom(room) {
-  const previous = state.room;
   $('room-error').textContent = '';
-  // Switch the view before asking: the server announces us in the new room before it acks.
-  showRoom(room);
+  setTyping(false);
   socket.timeout(ACK_TIMEOUT_MS).emit('join room', { room }, (err, res) => {
     if (err || !res.ok) {
-      showRoom(previous);
       $('room-error').textContent = err ? 'No answer from the server' : res.error;
       return;
     }
-    showRoom(res.room);
+    enterRoom(res.room, res.history, res.online);
     renderRooms(res.rooms);
   });
 }
@@ -221,14 +258,17 @@ $('room-form').addEventListener('submit', (event) => {
 
 socket.on('rooms', renderRooms);
 
-// The server sends room events only to that room's members, so everything shown here is
-// what the server decided we should see (the browser tests rely on that to check rooms).
-socket.on('user joined', ({ name, online }) => {
+// Someone joined or left the chat (a room switch is not announced). The server sends these only to
+// that room's members, so everything shown here is what the server decided we should see (the
+// browser tests rely on that to check rooms).
+socket.on('user joined', ({ name, room, online }) => {
+  if (!sameRoom(room, state.room)) return;
   addSystem(`${name} joined (${online} online)`);
   $('online-count').textContent = `${online} online`;
 });
 
-socket.on('user left', ({ name, online }) => {
+socket.on('user left', ({ name, room, online }) => {
+  if (!sameRoom(room, state.room)) return;
   removeTyper(name);
   addSystem(`${name} left (${online} online)`);
   $('online-count').textContent = `${online} online`;
@@ -237,6 +277,8 @@ socket.on('user left', ({ name, online }) => {
 // ---- messages -----------------------------------------------------------------
 
 socket.on('chat message', (msg) => {
+  // One of the old room's, arriving while a switch is under way.
+  if (!sameRoom(msg.room, state.room)) return;
   removeTyper(msg.name);
   addMessage(msg);
 });

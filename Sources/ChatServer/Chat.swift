@@ -10,10 +10,14 @@ import Synchronization
 /// makes the state safely shareable; it is never held while emitting.
 final class Chat: Sendable {
     let io: SocketIOServer
+    let history: any MessageHistory
     private let state = Mutex(ChatState())
     private let queue = DispatchQueue(label: "chat.state")
 
-    init(io: SocketIOServer) { self.io = io }
+    init(io: SocketIOServer, history: any MessageHistory) {
+        self.io = io
+        self.history = history
+    }
 
     /// Runs `change` after every change queued before it.
     func serially(_ change: @escaping @Sendable () -> Void) { queue.async(execute: change) }
@@ -26,6 +30,8 @@ final class Chat: Sendable {
 
     // MARK: Changes (on the queue only)
 
+    /// Adds the member; the caller answers it, then calls `welcome`, so the joiner has the room's
+    /// history before anything said after it.
     func join(_ socket: Socket, name raw: String?) -> Result<Joined, ChatError> {
         let member: ChatState.Member
         do {
@@ -34,41 +40,61 @@ final class Chat: Sendable {
         } catch {
             return .failure(error)
         }
-        socket.join(member.room)
-        announce("user joined", member.name, in: member.room)
-        let rooms = publishRooms()
-        let online = withState { $0.count(in: member.room) }
-        return .success(Joined(name: member.name, room: member.room, rooms: rooms, online: online))
+        socket.join(ChatState.socketRoom(member.room))
+        // Only this connection may hear this name's notifications from now on.
+        Notifications.unsubscribe(member.name, on: io, except: member.connection)
+        return .success(withState { state in
+            Joined(name: member.name, room: state.displayName(of: member.room), rooms: state.roomList,
+                   online: state.count(in: member.room), history: history.recent(room: member.room))
+        })
     }
 
+    /// Tells the lobby and the room list about a member who joined.
+    func welcome(_ socket: Socket) {
+        guard let member = withState({ $0.member(socket.id) }) else { return }
+        announce("user joined", member.name, in: member.room)
+        publishRooms()
+    }
+
+    /// Moves the member. Nobody is told in words: a switch only changes the room counts.
     func move(_ socket: Socket, to raw: String?) -> Result<RoomChanged, ChatError> {
-        let room: String
-        let left: String?
+        let moved: (left: String?, room: String)
         do {
-            room = try Validation.room(raw)
-            left = try withState { (state: inout ChatState) throws(ChatError) in try state.move(socket.id, to: room) }
+            let room = try Validation.room(raw)
+            moved = try withState { (state: inout ChatState) throws(ChatError) in try state.move(socket.id, to: room) }
         } catch {
             return .failure(error)
         }
-        guard let left, let name = withState({ $0.member(socket.id)?.name }) else {
-            return .success(RoomChanged(room: room, rooms: withState { $0.roomList }))
+        if let left = moved.left, let name = withState({ $0.member(socket.id)?.name }) {
+            socket.leave(ChatState.socketRoom(left))
+            // A typist who walks away stops typing there.
+            send { () throws(SocketIOError) in
+                try io.to(ChatState.socketRoom(left)).emit("typing", TypingNotice(name: name, typing: false))
+            }
+            socket.join(ChatState.socketRoom(moved.room))
         }
-        socket.leave(left)
-        announce("user left", name, in: left)
-        socket.join(room)
-        announce("user joined", name, in: room)
-        return .success(RoomChanged(room: room, rooms: publishRooms()))
+        return .success(withState { state in
+            RoomChanged(room: state.displayName(of: moved.room), rooms: state.roomList,
+                        online: state.count(in: moved.room), history: history.recent(room: moved.room))
+        })
     }
+
+    /// After a move's answer: the new counts for everyone.
+    func moved() { publishRooms() }
 
     func post(_ socket: Socket, text raw: String?) -> Result<Accepted, ChatError> {
         let message: ChatMessage
+        let room: String
         do {
             let text = try Validation.message(raw)
-            message = try withState { (state: inout ChatState) throws(ChatError) in try state.post(socket.id, text: text) }
+            (message, room) = try withState { (state: inout ChatState) throws(ChatError) in
+                (try state.post(socket.id, text: text), state.member(socket.id)?.room ?? ChatState.lobby)
+            }
         } catch {
             return .failure(error)
         }
-        send { () throws(SocketIOError) in try io.to(message.room).emit("chat message", message) }
+        history.record(message, room: room)
+        send { () throws(SocketIOError) in try io.to(ChatState.socketRoom(room)).emit("chat message", message) }
         return .success(Accepted())
     }
 
@@ -76,12 +102,15 @@ final class Chat: Sendable {
         guard let member = withState({ $0.member(socket.id) }) else { return }
         // `socket.to` leaves the typist out.
         send { () throws(SocketIOError) in
-            try socket.to(member.room).emit("typing", TypingNotice(name: member.name, typing: typing))
+            try socket.to(ChatState.socketRoom(member.room)).emit("typing", TypingNotice(name: member.name, typing: typing))
         }
     }
 
+    /// The member left the chat, however: namespace disconnect, closed connection, shutdown.
     func leave(_ socket: Socket) {
         guard let member = withState({ $0.leave(socket.id) }) else { return }
+        // The name is free again: so are the notifications sent to it.
+        Notifications.unsubscribe(member.name, on: io)
         // The socket has left its rooms already: this goes to the others.
         announce("user left", member.name, in: member.room)
         publishRooms()
@@ -89,17 +118,14 @@ final class Chat: Sendable {
 
     // MARK: Emitting
 
-    private func announce(_ event: String, _ name: String, in room: String) {
-        let presence = Presence(name: name, room: room, online: withState { $0.count(in: room) })
-        send { () throws(SocketIOError) in try io.to(room).emit(event, presence) }
+    private func announce(_ event: String, _ name: String, in key: String) {
+        let presence = withState { Presence(name: name, room: $0.displayName(of: key), online: $0.count(in: key)) }
+        send { () throws(SocketIOError) in try io.to(ChatState.socketRoom(key)).emit(event, presence) }
     }
 
-    /// Tells everyone the room list; returns it for the ack.
-    @discardableResult
-    private func publishRooms() -> [RoomCount] {
+    private func publishRooms() {
         let rooms = withState { $0.roomList }
         send { () throws(SocketIOError) in try io.emit("rooms", rooms) }
-        return rooms
     }
 
     /// Emits fail only when a payload cannot be encoded: a bug worth a log line, not a crash.

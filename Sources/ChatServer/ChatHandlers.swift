@@ -17,10 +17,18 @@ extension Chat {
 
     private func attach(_ socket: Socket) {
         socket.onRequest("join") { [self] (request: JoinRequest?, ack) in
-            serially { reply(ack, self.join(socket, name: request?.name)) }
+            serially {
+                let outcome = self.join(socket, name: request?.name)
+                reply(ack, outcome)
+                if case .success = outcome { self.welcome(socket) }
+            }
         }
         socket.onRequest("join room") { [self] (request: RoomRequest?, ack) in
-            serially { reply(ack, self.move(socket, to: request?.room)) }
+            serially {
+                let outcome = self.move(socket, to: request?.room)
+                reply(ack, outcome)
+                if case .success = outcome { self.moved() }
+            }
         }
         socket.onRequest("chat message") { [self] (request: MessageRequest?, ack) in
             serially { reply(ack, self.post(socket, text: request?.text)) }

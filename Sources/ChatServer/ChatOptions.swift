@@ -1,3 +1,5 @@
+import Foundation
+
 /// The command line of `chat`.
 struct ChatOptions: Sendable {
     /// Loopback by default: exposing a demo chat to the network should be a decision.
@@ -11,10 +13,18 @@ struct ChatOptions: Sendable {
     var maxConnectionsPerAddress: Int? = 50
     var maxHandshakesPerSecondPerAddress: Int? = 20
     var maxSessions = 10_000
+    var notify = NotifyOptions()
+    /// Messages each room keeps for whoever enters it (0: none), and how many rooms keep them.
+    var historyPerRoom = 50
+    var historyRooms = 100
+    /// Read when `--notify-token` is not given; an environment variable stays out of `ps`.
+    static let notifyTokenVariable = "CHAT_NOTIFY_TOKEN"
 
     static let usage = """
         usage: chat [--host H] [--port P] [--web DIR] [--client-dir DIR] [--max-connections N]
                     [--max-connections-per-address N] [--max-handshakes-per-second-per-address N] [--max-sessions N]
+                    [--notify-token T] [--notify-rate N/S] [--notify-max-bytes N] [--notify-callers N]
+                    [--history N] [--history-rooms N]
 
           --host H              address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
           --port P              TCP port (default 3000; 0 picks a free one)
@@ -25,6 +35,14 @@ struct ChatOptions: Sendable {
           --max-connections-per-address N             TCP connections at once per client address (default 50; 0: no limit)
           --max-handshakes-per-second-per-address N   new sessions per second per address (default 20; 0: no limit)
           --max-sessions N                            sessions open at once (default 10000)
+          --notify-token T      POST /api/notify requires "Authorization: Bearer T" (default: env
+                                CHAT_NOTIFY_TOKEN; without a token only callers on this machine)
+          --notify-rate N/S     at most N notify requests per caller address in S seconds (default 30/60)
+          --notify-max-bytes N  largest notify body; 413 beyond (default 16384)
+          --notify-callers N    caller addresses the notify rate limit tracks at once; new ones beyond
+                                get 429 (default 10000)
+          --history N           messages a room keeps for whoever enters it (default 50; 0: none)
+          --history-rooms N     rooms that keep history; the quietest is forgotten first (default 100)
         """
 
     enum UsageError: Error, CustomStringConvertible {
@@ -32,6 +50,7 @@ struct ChatOptions: Sendable {
         case unknownFlag(String)
         case missingValue(flag: String)
         case invalidNumber(flag: String, value: String)
+        case invalidRate(String)
 
         var description: String {
             switch self {
@@ -39,13 +58,15 @@ struct ChatOptions: Sendable {
             case .unknownFlag(let flag): "unknown flag \(flag)"
             case .missingValue(let flag): "\(flag) needs a value"
             case .invalidNumber(let flag, let value): "\(flag) needs a number, got \(value)"
+            case .invalidRate(let value): "--notify-rate needs REQUESTS/SECONDS (e.g. 30/60), got \(value)"
             }
         }
     }
 
     init() {}
 
-    init(arguments: some Sequence<String>) throws(UsageError) {
+    init(arguments: some Sequence<String>,
+         environment: [String: String] = ProcessInfo.processInfo.environment) throws(UsageError) {
         var rest = Array(arguments)[...]
         func value(_ flag: String) throws(UsageError) -> String {
             guard let value = rest.popFirst() else { throw .missingValue(flag: flag) }
@@ -72,9 +93,23 @@ struct ChatOptions: Sendable {
                 let limit = try number(flag, in: 0...Int(Int32.max))
                 maxHandshakesPerSecondPerAddress = limit == 0 ? nil : limit
             case "--max-sessions": maxSessions = try number(flag, in: 1...Int(Int32.max))
+            case "--notify-token": notify.token = try value(flag)
+            case "--notify-rate":
+                let text = try value(flag)
+                let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
+                guard parts.count == 2, let count = parts[0], let seconds = parts[1],
+                      (1...1_000_000).contains(count), (1...86_400).contains(seconds) else { throw .invalidRate(text) }
+                notify.rateLimit = count
+                notify.rateWindow = .seconds(seconds)
+            case "--notify-max-bytes": notify.maxBodyBytes = try number(flag, in: 2...1_000_000)
+            case "--notify-callers": notify.maxTrackedCallers = try number(flag, in: 1...10_000_000)
+            case "--history": historyPerRoom = try number(flag, in: 0...10_000)
+            case "--history-rooms": historyRooms = try number(flag, in: 1...1_000_000)
             case "-h", "--help": throw .helpRequested
             default: throw .unknownFlag(flag)
             }
         }
+        if notify.token == nil { notify.token = environment[ChatOptions.notifyTokenVariable] }
+        if notify.token?.isEmpty == true { notify.token = nil }
     }
 }

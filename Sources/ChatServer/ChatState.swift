@@ -2,7 +2,10 @@ import Foundation
 import SocketIO
 
 /// Who is in the chat and where: a plain value, changed only through these methods, which keep the
-/// per-room counts in step with the members.
+/// rooms and their counts in step with the members.
+///
+/// Room names, like user names, compare ignoring case: a room is kept under its key (lowercased) and
+/// shown as whoever created it spelled it, until it empties.
 struct ChatState: Sendable {
     static let lobby = "general"
 
@@ -10,27 +13,46 @@ struct ChatState: Sendable {
         let name: String
         /// `Socket.connectionID` of the member's socket: `/notifications` accepts this connection only.
         let connection: String
+        /// The key of the member's room (see `ChatState.key`).
         var room: String
         var limiter = RateLimiter(limit: Limits.messagesPerWindow, per: Limits.rateWindow)
     }
 
+    struct Room: Sendable {
+        /// As first created.
+        let name: String
+        var count: Int
+    }
+
     private(set) var members: [SocketID: Member] = [:]
-    private var counts: [String: Int] = [:]
+    /// By key; the lobby is always here, other rooms while someone is in them.
+    private var rooms: [String: Room] = [ChatState.lobby: Room(name: ChatState.lobby, count: 0)]
     private var lastMessageID = 0
+
+    /// What two spellings of the same room have in common.
+    static func key(_ room: String) -> String { room.lowercased() }
+
+    /// The Socket.IO room of a chat room. Prefixed so that no chat room can be named after a socket's
+    /// own room (its id) and reach that socket.
+    static func socketRoom(_ key: String) -> String { "room:" + key }
 
     func member(_ id: SocketID) -> Member? { members[id] }
 
-    func count(in room: String) -> Int { counts[room, default: 0] }
+    func count(in key: String) -> Int { rooms[key]?.count ?? 0 }
 
-    /// The lobby always, other rooms while someone is in them, sorted.
+    /// The room's name as shown; `key` itself for a room nobody is in.
+    func displayName(of key: String) -> String { rooms[key]?.name ?? key }
+
+    /// The lobby first, then the other rooms by name.
     var roomList: [RoomCount] {
-        let others = counts.keys.filter { $0 != ChatState.lobby }.sorted()
-        return ([ChatState.lobby] + others).map { RoomCount(name: $0, count: count(in: $0)) }
+        let others = rooms.filter { $0.key != ChatState.lobby }.values
+            .sorted { $0.name.lowercased() < $1.name.lowercased() }
+        return ([rooms[ChatState.lobby]!] + others).map { RoomCount(name: $0.name, count: $0.count) }
     }
 
-    /// True when `name` has joined over the Engine.IO connection `connection`.
+    /// True when `name` (ignoring case, like the uniqueness of names) has joined over `connection`.
     func hasMember(named name: String, on connection: String) -> Bool {
-        members.values.contains { $0.name == name && $0.connection == connection }
+        members.values.contains { $0.connection == connection && $0.name.caseInsensitiveCompare(name) == .orderedSame }
     }
 
     /// Adds the socket to the lobby under `name` (already validated).
@@ -40,23 +62,25 @@ struct ChatState: Sendable {
         if taken { throw .nameTaken(name) }
         let member = Member(name: name, connection: connection, room: ChatState.lobby)
         members[id] = member
-        counts[member.room, default: 0] += 1
+        enter(member.room, named: ChatState.lobby)
         return member
     }
 
-    /// Moves the member to `room`; returns the room it left, or nil when it was there already.
-    mutating func move(_ id: SocketID, to room: String) throws(ChatError) -> String? {
+    /// Moves the member to the room `name` (already validated); returns the key of the room it left,
+    /// or nil when it was there already.
+    mutating func move(_ id: SocketID, to name: String) throws(ChatError) -> (left: String?, room: String) {
         guard let member = members[id] else { throw .notJoined }
-        guard member.room != room else { return nil }
-        decrement(member.room)
-        counts[room, default: 0] += 1
-        members[id]?.room = room
-        return member.room
+        let key = ChatState.key(name)
+        guard member.room != key else { return (nil, key) }
+        leaveRoom(member.room)
+        enter(key, named: name)
+        members[id]?.room = key
+        return (member.room, key)
     }
 
     mutating func leave(_ id: SocketID) -> Member? {
         guard let member = members.removeValue(forKey: id) else { return nil }
-        decrement(member.room)
+        leaveRoom(member.room)
         return member
     }
 
@@ -67,11 +91,20 @@ struct ChatState: Sendable {
         members[id] = member
         lastMessageID += 1
         return ChatMessage(id: lastMessageID, name: member.name, text: text,
-                           ts: Int((Date().timeIntervalSince1970 * 1000).rounded()), room: member.room, from: id)
+                           ts: Int((Date().timeIntervalSince1970 * 1000).rounded()),
+                           room: displayName(of: member.room), from: id)
     }
 
-    private mutating func decrement(_ room: String) {
-        let left = count(in: room) - 1
-        counts[room] = left > 0 ? left : nil
+    private mutating func enter(_ key: String, named name: String) {
+        rooms[key, default: Room(name: name, count: 0)].count += 1
+    }
+
+    private mutating func leaveRoom(_ key: String) {
+        let left = count(in: key) - 1
+        if left > 0 || key == ChatState.lobby {
+            rooms[key]?.count = max(left, 0)
+        } else {
+            rooms[key] = nil
+        }
     }
 }

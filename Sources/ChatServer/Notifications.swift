@@ -2,79 +2,58 @@ import Foundation
 import SocketIO
 
 /// The `/notifications` namespace: each socket names its user in `auth` and joins the room
-/// `user:<name>`, which `POST /api/notify` emits to from outside any socket handler.
+/// `user:<name>` (lowercased, names being unique ignoring case), which `POST /api/notify` emits to.
 ///
-/// Only the chat member of that name may listen, over the same client connection: otherwise anyone
-/// could read anyone's notifications by naming them in `auth`. The page connects here after each
-/// (re-)join, so the join is always known by then.
+/// A subscription lives exactly as long as the chat membership that authorised it: only the member of
+/// that name may subscribe, over the same client connection (otherwise anyone could read anyone's
+/// notifications by naming them in `auth`), and when the member leaves the chat by any path the
+/// subscription ends (the socket is disconnected from `/notifications`). Each join also ends any
+/// subscription to the name held by another connection. The page connects here after each (re-)join.
 enum Notifications {
     static let namespace = "/notifications"
 
-    static func room(for user: String) -> String { "user:" + user }
+    static func room(for user: String) -> String { "user:" + user.lowercased() }
 
-    static func start(on io: SocketIOServer, chat: Chat) {
+    static func start(on io: SocketIOServer, chat: Chat, options: NotifyOptions) {
         let notifications = io.of(namespace)
         notifications.use { socket in
             guard let user = user(of: socket) else { throw ConnectionRejected("auth.user is required") }
             // Joins run on the chat's queue: ask there, so a join the client sent first is seen.
             let joined = await withCheckedContinuation { done in
-                chat.serially { done.resume(returning: chat.withState { $0.hasMember(named: user, on: socket.connectionID) }) }
+                chat.serially { done.resume(returning: isMember(user, socket, chat)) }
             }
             guard joined else { throw ConnectionRejected("Join the chat as \(user) on this connection first") }
         }
         notifications.onConnection { socket in
-            if let user = user(of: socket) { socket.join(room(for: user)) }
+            guard let user = user(of: socket) else { return socket.disconnect() }
+            // The member may have left since the middleware asked: ask again, in order with leaves,
+            // which end the subscriptions they find in the room.
+            chat.serially {
+                if isMember(user, socket, chat) { socket.join(room(for: user)) } else { socket.disconnect() }
+            }
         }
-        io.route("POST", "/api/notify") { request in notify(io, request) }
+        NotifyRoute(io: io, options: options).install()
     }
 
-    /// The user as the client gave it: it must match the name the chat knows, unchanged.
+    /// Ends the subscriptions to `user`'s notifications, but those of the connection `except`.
+    static func unsubscribe(_ user: String, on io: SocketIOServer, except connection: String? = nil) {
+        let notifications = io.of(namespace)
+        let room = room(for: user)
+        for id in notifications.adapter.sockets([room]) {
+            guard let socket = notifications.sockets[id], socket.connectionID != connection else { continue }
+            // Out of the room at once; the DISCONNECT packet follows on the socket's loop.
+            socket.leave(room)
+            socket.disconnect()
+        }
+    }
+
+    private static func isMember(_ user: String, _ socket: Socket, _ chat: Chat) -> Bool {
+        chat.withState { $0.hasMember(named: user, on: socket.connectionID) }
+    }
+
+    /// The user as the client gave it.
     private static func user(of socket: Socket) -> String? {
         guard let user = socket.handshake.auth["user"]?.stringValue, !user.isEmpty else { return nil }
         return user
-    }
-
-    private struct NotifyRequest: Decodable {
-        let user: String
-        let message: String
-    }
-
-    private struct ErrorBody: Encodable {
-        let error: String
-    }
-
-    /// `{"user": "Alice", "message": "..."}` → `{"delivered": N}`, N being the sockets that were in the room.
-    private static func notify(_ io: SocketIOServer, _ request: IncomingRequest) -> RouteResponse {
-        let body: NotifyRequest
-        do {
-            body = try JSONDecoder().decode(NotifyRequest.self, from: Data(request.body))
-        } catch {
-            return .json(ErrorBody(error: #"Expected a JSON body {"user": string, "message": string}"#), status: 400)
-        }
-        guard !body.user.isEmpty, !body.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            return .json(ErrorBody(error: "user and message must not be empty"), status: 400)
-        }
-        let notifications = io.of(namespace)
-        let room = room(for: body.user)
-        let delivered = notifications.adapter.sockets([room]).count
-        let notification = Notification(message: body.message, ts: Int((Date().timeIntervalSince1970 * 1000).rounded()))
-        do {
-            try notifications.to(room).emit("notification", notification)
-        } catch {
-            return .json(ErrorBody(error: "cannot send: \(error)"), status: 500)
-        }
-        // Spelled out to keep the documented body byte for byte.
-        return RouteResponse(status: 200, headers: [("Content-Type", "application/json")],
-                             body: Array(#"{"delivered": \#(delivered)}"#.utf8))
-    }
-}
-
-extension RouteResponse {
-    /// A JSON response; a value that cannot be encoded becomes a 500.
-    static func json(_ value: some Encodable, status: Int = 200) -> RouteResponse {
-        guard let body = try? JSONEncoder().encode(value) else {
-            return .text("cannot encode the response", status: 500)
-        }
-        return RouteResponse(status: status, headers: [("Content-Type", "application/json")], body: Array(body))
     }
 }

@@ -22,19 +22,25 @@ struct Joined: Encodable, Sendable {
     let room: String
     let rooms: [RoomCount]
     let online: Int
+    /// The room's recent messages, oldest first.
+    let history: [ChatMessage]
 }
 
 struct RoomChanged: Encodable, Sendable {
     let ok = true
+    /// As first created, whatever the spelling asked for.
     let room: String
     let rooms: [RoomCount]
+    let online: Int
+    let history: [ChatMessage]
 }
 
 struct Accepted: Encodable, Sendable {
     let ok = true
 }
 
-/// `user joined` / `user left`; `online` counts the room's members after the change.
+/// `user joined` / `user left` the chat (not a room switch); `online` counts the room's members after
+/// the change.
 struct Presence: Encodable, Sendable {
     let name: String
     let room: String

@@ -16,4 +16,16 @@ struct RateLimiter: Sendable {
         accepted.append(now)
         return true
     }
+
+    /// How long until `allow` would accept again: zero when it would now.
+    func wait(at now: ContinuousClock.Instant = .now) -> Duration {
+        let current = accepted.filter { now - $0 < window }
+        guard current.count >= limit, let oldest = current.first else { return .zero }
+        return window - (now - oldest)
+    }
+
+    /// Nothing accepted within the window: forgetting this limiter changes nothing.
+    func isIdle(at now: ContinuousClock.Instant = .now) -> Bool {
+        accepted.allSatisfy { now - $0 >= window }
+    }
 }

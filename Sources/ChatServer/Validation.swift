@@ -7,6 +7,7 @@ enum ChatError: Error, Equatable {
     case invalidName
     case nameTaken(String)
     case invalidRoom
+    case invalidMessage
     case emptyMessage
     case messageTooLong
     case tooFast
@@ -18,6 +19,7 @@ enum ChatError: Error, Equatable {
         case .invalidName: "Name must be 1-\(Limits.maxNameLength) characters: letters, digits, spaces, _ - or ."
         case .nameTaken(let name): "The name \"\(name)\" is already taken"
         case .invalidRoom: "Room name must be 1-\(Limits.maxNameLength) characters: letters, digits, spaces, _ or -"
+        case .invalidMessage: "Invalid message"
         case .emptyMessage: "Message is empty"
         case .messageTooLong: "Message too long (max \(Limits.maxMessageLength) characters)"
         case .tooFast: "You are sending messages too fast; wait a moment"
@@ -46,8 +48,10 @@ enum Validation {
     }
 
     /// Counted in Unicode scalars, so whatever the page's `maxlength` (UTF-16 units) lets through passes.
+    /// nil: the request had no text, or not as a string.
     static func message(_ raw: String?) throws(ChatError) -> String {
-        guard let text = trimmed(raw), !text.isEmpty else { throw .emptyMessage }
+        guard let text = trimmed(raw) else { throw .invalidMessage }
+        guard !text.isEmpty else { throw .emptyMessage }
         guard text.unicodeScalars.count <= Limits.maxMessageLength else { throw .messageTooLong }
         return text
     }

@@ -1,7 +1,7 @@
 // The chat app of web/: rooms, typing indicators, rate limits and notifications over Socket.IO,
 // with the stock browser client served like Node's `serveClient`.
 //
-//   chat [--host H] [--port P] [--web DIR] [--client-dir DIR] [--max-connections N]
+//   chat [--host H] [--port P] [--web DIR] [--client-dir DIR] [--max-connections N] (see ChatOptions.usage)
 import Dispatch
 import Foundation
 import SocketIO
@@ -34,9 +34,9 @@ serverOptions.maxHandshakesPerSecondPerAddress = options.maxHandshakesPerSecondP
 serverOptions.maxSessions = options.maxSessions
 let io = SocketIOServer(serverOptions)
 
-let chat = Chat(io: io)
+let chat = Chat(io: io, history: InMemoryHistory(perRoom: options.historyPerRoom, rooms: options.historyRooms))
 chat.start(maxConnections: options.maxConnections)
-Notifications.start(on: io, chat: chat)
+Notifications.start(on: io, chat: chat, options: options.notify)
 io.serveStatic(options.webDirectory)
 
 if case .missing(_, let hint) = io.clientBundle {

@@ -1,9 +1,13 @@
 """A thin page object for web/index.html: reads what the page shows, and acts like a user."""
+from pathlib import Path
+
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 WAIT = 10.0
+# Screenshots a person should look at, kept whether or not the test fails (test-artifacts is git-ignored).
+ARTIFACTS_SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
 
 # Reads the conversation in one round trip: what a user sees, line by line.
 READ_LINES = """
@@ -17,6 +21,15 @@ return [...document.querySelectorAll('#messages > li')].map(li => ({
   childTags: [...li.querySelectorAll('.msg-text *')].map(e => e.tagName),
 }));
 """
+
+
+def set_viewport(driver, width, height):
+    """Sizes the window so that the page itself (not the window around it) is width x height.
+    (Headless Chromium reports an outer width of at least 500 px, so each side is corrected by what
+    the page measures.)"""
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.set_window_size(width + width - inner[0], height + height - inner[1])
 
 
 class ChatPage:

@@ -153,9 +153,10 @@ def free_port():
 class ChatServer:
     """The chat server process on a fixed port; can be stopped and started again on it."""
 
-    def __init__(self, port, extra_args, log_path):
+    def __init__(self, port, extra_args, log_path, env=None):
         template = os.environ.get("CHAT_SERVER_CMD", DEFAULT_CMD)
         self.command = shlex.split(template.format(port=port, python=sys.executable)) + list(extra_args)
+        self.env = {**os.environ, **(env or {})}
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
@@ -165,7 +166,7 @@ class ChatServer:
         if not os.environ.get("CHAT_SERVER_CMD") and not (REPO / self.command[0]).exists():
             pytest.fail(f"{self.command[0]} not found: build it with `swift build`, or set CHAT_SERVER_CMD")
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(self.command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(self.command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=self.env)
         log.close()
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
@@ -195,11 +196,12 @@ class ChatServer:
 
 @pytest.fixture
 def start_server(request, tmp_path):
-    """Factory: start_server(*extra_args) -> a running ChatServer on a free 127.0.0.1 port."""
+    """Factory: start_server(*extra_args, env=None) -> a running ChatServer on a free 127.0.0.1 port
+    (`env`: variables added to the server's environment)."""
     servers = []
 
-    def factory(*extra_args):
-        server = ChatServer(free_port(), extra_args, tmp_path / f"server{len(servers)}.log")
+    def factory(*extra_args, env=None):
+        server = ChatServer(free_port(), extra_args, tmp_path / f"server{len(servers)}.log", env)
         servers.append(server)
         server.start()
         return server
@@ -214,3 +216,18 @@ def start_server(request, tmp_path):
 @pytest.fixture
 def chat_server(start_server):
     return start_server()
+
+
+@pytest.fixture
+def clients(chat_server):
+    """Factory: clients(**connect) -> a python-socketio Client connected to chat_server."""
+    from chatclients import Client
+    opened = []
+
+    def factory(server=None, **connect):
+        opened.append(Client((server or chat_server).url, **connect))
+        return opened[-1]
+
+    yield factory
+    for client in opened:
+        client.close()

@@ -1,24 +1,41 @@
 """The chat page in headless Chromium with the stock Socket.IO client, against the chat server
 under test (see conftest.py). Every assertion is about what the page shows."""
 import pytest
-import requests
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 
+from chatclients import notify, subscribed
 from chatpage import ChatPage
 
 INJECTION = "<img src=x onerror=alert(1)><b>bold</b>"
+TOKEN = "page-test-token"  # the notify API tells the number of recipients to token holders only
 TOO_LONG = "Message too long (max 1000 characters)"
 TOO_FAST = "You are sending messages too fast; wait a moment"
 
 
 @pytest.fixture
 def pages(chat_server, open_browser):
-    """Factory: pages(n, polling=False) -> n pages open on the chat server, not yet joined."""
-    def factory(count, polling=False, **size):
-        return [ChatPage(open_browser(**size), f"page{i}").open(chat_server.url, polling)
+    """Factory: pages(n, polling=False, server=chat_server, width=, height=) -> n pages open on the
+    chat server, not yet joined."""
+    def factory(count, polling=False, server=None, **size):
+        return [ChatPage(open_browser(**size), f"page{i}").open((server or chat_server).url, polling)
                 for i in range(count)]
     return factory
+
+
+@pytest.fixture
+def token_server(start_server):
+    return start_server("--notify-token", TOKEN)
+
+
+def wait_subscribed(page, server, user):
+    """The page opens /notifications right after joining; waits until the server counts it."""
+    page.wait(lambda: subscribed(server, user, TOKEN), f"the /notifications socket of {user}")
+
+
+def notification_texts(page):
+    return page.js("return [...document.querySelectorAll('[data-testid=notification] .notification-text')]"
+                   ".map(e => e.textContent)")
 
 
 def join_two(pages, polling=False):
@@ -78,11 +95,11 @@ def test_typing_indicator_shown_to_others_only(pages, polling):
 def test_rooms_keep_messages_apart(pages, polling):
     alice, bob = join_two(pages, polling)
     alice.go_to_room("dev")
-    bob.wait_system("Alice left (1 online)")
     for page in (alice, bob):
         page.wait(lambda p=page: p.rooms() == {"general": 1, "dev": 1}, "counts general=1, dev=1")
     alice.wait_text("online-count", "1 online")
 
+    assert bob.system_lines() == ["Bob joined (2 online)"], "Alice's switch was announced"
     alice.send("secret in dev")
     alice.wait_message("secret in dev")
     # Bob's own echo travels after anything sent to him for Alice's message: if that had
@@ -93,11 +110,13 @@ def test_rooms_keep_messages_apart(pages, polling):
     assert "still in general" not in [m["text"] for m in alice.messages()]
 
     bob.click_room("dev")
-    alice.wait_system("Bob joined (2 online)")
     for page in (alice, bob):
         page.wait(lambda p=page: p.rooms() == {"general": 0, "dev": 2}, "counts general=0, dev=2")
+    alice.wait_text("online-count", "2 online")
     bob.send("bob in dev")
     alice.wait_message("bob in dev")
+    # Switching rooms changes the counts, and posts no "left" / "joined" lines.
+    assert alice.system_lines() == [] and bob.system_lines() == [], (alice.system_lines(), bob.system_lines())
 
 
 def test_conversation_scrolls_to_the_newest_message(pages):
@@ -177,17 +196,27 @@ def test_join_errors_are_shown(pages):
     alice.wait_system("Bob joined (2 online)")
 
 
+LOST = "Connection lost, reconnecting…"
+
+
 def rejoined(page):
-    """Names announced as joined after the page's last "Disconnected" line."""
+    """Names announced as joined after the page's last "Connection lost" line."""
     lines = page.system_lines()
-    last_drop = max(i for i, line in enumerate(lines) if line.startswith("Disconnected"))
+    last_drop = max(i for i, line in enumerate(lines) if line == LOST)
     return {line.split(" joined (")[0] for line in lines[last_drop:] if " joined (" in line}
 
 
-def test_reconnects_after_server_restart(chat_server, pages):
-    alice, bob = join_two(pages)
+def test_reconnects_after_server_restart(token_server, pages):
+    chat_server = token_server
+    alice, bob = pages(2, server=chat_server)
+    alice.join("Alice")
+    bob.join("Bob")
+    alice.wait_system("Bob joined (2 online)")
     chat_server.stop()
     alice.wait_system("Server is shutting down…")
+    # In words: the client's own reason ("transport close") is not for users.
+    alice.wait_system(LOST)
+    assert not any("transport" in line or "disconnect" in line for line in alice.system_lines()), alice.system_lines()
     for page in (alice, bob):
         page.wait(lambda p=page: p.status() in ("reconnecting", "offline"), "status reconnecting/offline")
         assert page.visible("chat-screen")
@@ -200,32 +229,61 @@ def test_reconnects_after_server_restart(chat_server, pages):
         page.wait(lambda p=page: p.rooms().get("general") == 2, "both members back in general")
     alice.send("after restart")
     assert bob.wait_message("after restart")["name"] == "Alice"
+    alice.wait_system("Reconnected")
     # The page's /notifications socket came back too, admitted once Alice had re-joined.
-    notify = f"{chat_server.url}/api/notify"
-    alice.wait(lambda: requests.post(notify, json={"user": "Alice", "message": "back"}, timeout=5)
-               .json()["delivered"] == 1, "Alice's /notifications socket back in room user:Alice")
-    alice.wait(lambda: alice.js("return document.querySelector('[data-testid=notification] .notification-text')"
-                                "?.textContent") == "back", "the notification after the restart")
+    wait_subscribed(alice, chat_server, "Alice")
+    assert notify(chat_server, "Alice", "back", token=TOKEN).status_code == 200
+    alice.wait(lambda: notification_texts(alice)[:1] == ["back"], "the notification after the restart")
 
 
-def test_notifications_from_http_api(chat_server, pages):
-    (alice,) = pages(1)
+def test_notifications_from_http_api(token_server, pages):
+    (alice,) = pages(1, server=token_server)
     alice.join("Alice")
-    notify = f"{chat_server.url}/api/notify"
-    # The page opens /notifications right after joining; wait until the server counts it.
-    alice.wait(lambda: requests.post(notify, json={"user": "Alice", "message": "warm-up"}, timeout=5)
-               .json()["delivered"] == 1, "the /notifications socket to be in room user:Alice")
-    response = requests.post(notify, json={"user": "Alice", "message": "Build <b>done</b>"}, timeout=5)
-    assert response.status_code == 200 and response.json() == {"delivered": 1}
-    alice.wait(lambda: alice.js("return document.querySelector('[data-testid=notification] .notification-text')"
-                                "?.textContent") == "Build <b>done</b>", "the notification in the list")
+    # Empty, the panel says what it is for.
+    assert alice.visible("notifications-empty")
+    assert "outside the chat" in alice.text("notifications-empty")
+    wait_subscribed(alice, token_server, "Alice")
+    response = notify(token_server, "Alice", "Build <b>done</b>", token=TOKEN)
+    assert response.status_code == 200 and response.json() == {"ok": True, "delivered": 1}
+    alice.wait(lambda: notification_texts(alice)[:1] == ["Build <b>done</b>"], "the notification in the list")
     assert not alice.driver.find_elements(By.CSS_SELECTOR, "#notifications b, #toast b")
-    assert requests.post(notify, json={"user": "Nobody", "message": "x"}, timeout=5).json() == {"delivered": 0}
-    for bad in ({}, {"user": "Alice"}, {"user": 3, "message": "x"}):
-        response = requests.post(notify, json=bad, timeout=5)
-        assert response.status_code == 400 and "error" in response.json(), bad
-    response = requests.post(notify, data="not json", headers={"Content-Type": "application/json"}, timeout=5)
-    assert response.status_code == 400
+    assert not alice.visible("notifications-empty"), "the explanation stays next to a notification"
+
+
+def test_room_names_ignore_case_on_the_page(pages):
+    alice, bob = join_two(pages)
+    alice.go_to_room("Dev")
+    field = bob.driver.find_element(By.ID, "room-input")
+    field.send_keys("DEV")
+    bob.driver.find_element(By.ID, "room-button").click()
+    bob.wait_in_room("Dev")  # shown as first created
+    for page in (alice, bob):
+        page.wait(lambda p=page: p.rooms() == {"general": 0, "Dev": 2}, "one room Dev with both")
+    bob.send("same room")
+    alice.wait_message("same room")
+
+
+def test_coming_back_to_a_room_shows_its_recent_messages(pages):
+    alice, bob = join_two(pages)
+    alice.send("said before")
+    bob.wait_message("said before")
+    bob.go_to_room("dev")
+    assert bob.messages() == [], "another room starts with its own (empty) history"
+    alice.send("said while Bob was away")
+    bob.send("alone in dev")
+    bob.click_room("general")
+    bob.wait(lambda: [m["text"] for m in bob.messages()] == ["said before", "said while Bob was away"],
+             "general's recent messages")
+    bob.go_to_room("dev")  # empty, it left the list, but its messages are kept
+    bob.wait(lambda: [m["text"] for m in bob.messages()] == ["alone in dev"], "dev's recent message")
+    assert bob.messages()[0]["own"], "own messages in the history stay marked as own"
+    # A newcomer sees the lobby's recent messages too.
+    (carol,) = pages(1)
+    carol.join("Carol")
+    carol.wait(lambda: [m["text"] for m in carol.messages()] == ["said before", "said while Bob was away"],
+               "the lobby's history for a newcomer")
+    assert carol.system_lines() == ["Carol joined (2 online)"], "the join line comes after the history"
+    assert [kind["kind"] for kind in carol.lines()][-1] == "system"
 
 
 def test_full_server_refusal_is_shown(start_server, open_browser):

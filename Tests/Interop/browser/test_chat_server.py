@@ -5,17 +5,14 @@ import gzip
 import http.client
 import json
 import os
-import queue
 import signal
-import threading
 import time
 
 import pytest
 import requests
 import socketio
-import websocket
 
-from rawio import RawSocket
+from chatclients import Client, RawChat, notify
 
 BANNER = b"Socket.IO v4.8.1"
 # The python reference server (CHAT_SERVER_CMD) serves the client as a plain file, without --client-dir.
@@ -103,62 +100,11 @@ def test_paths_cannot_leave_the_web_folder(start_server, tmp_path):
 
 # ---- the protocol, as python-socketio sees it ----------------------------------------------
 
-class Client:
-    """A python-socketio client that records every event it receives."""
-
-    def __init__(self, url, **connect):
-        self.events = queue.Queue()
-        self.disconnected = threading.Event()
-        self.sio = socketio.Client(reconnection=False)
-        # Under namespace "*" like the catch-all: a handler under "/" would hide "*" for that namespace.
-        self.sio.on("disconnect", lambda *namespace_and_reason: self.disconnected.set(), namespace="*")
-        self.sio.on("*", lambda event, namespace, *args: self.events.put((event, args[0] if args else None)),
-                    namespace="*")
-        self.sio.connect(url, wait_timeout=5, **connect)
-
-    def call(self, event, data=None):
-        return self.sio.call(event, data, timeout=5)
-
-    def next(self, event, timeout=5):
-        deadline = time.monotonic() + timeout
-        while True:
-            name, data = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
-            if name == event:
-                return data
-
-    def until(self, event, expected, timeout=5):
-        """Skips `event`s until one carries `expected` (e.g. the latest room list)."""
-        deadline = time.monotonic() + timeout
-        while (data := self.next(event, deadline - time.monotonic())) != expected:
-            pass
-        return data
-
-    def none(self, event, wait=0.5):
-        time.sleep(wait)
-        while not self.events.empty():
-            assert self.events.get()[0] != event, f"unexpected {event}"
-
-    def close(self):
-        self.sio.disconnect()
-
-
-@pytest.fixture
-def clients(chat_server):
-    opened = []
-
-    def factory(**connect):
-        opened.append(Client(chat_server.url, **connect))
-        return opened[-1]
-
-    yield factory
-    for client in opened:
-        client.close()
-
-
 def test_join_rooms_messages_and_typing(clients):
     alice, bob = clients(), clients()
     assert alice.call("join", {"name": "  Alice "}) == {
-        "ok": True, "name": "Alice", "room": "general", "rooms": [{"name": "general", "count": 1}], "online": 1}
+        "ok": True, "name": "Alice", "room": "general", "rooms": [{"name": "general", "count": 1}], "online": 1,
+        "history": []}
     assert alice.next("user joined") == {"name": "Alice", "room": "general", "online": 1}
     assert bob.next("rooms") == [{"name": "general", "count": 1}], "rooms goes to everyone"
     for bad in ({"name": "alice"}, {"name": ""}, {"name": "<b>"}, {"name": "x" * 33}, {"name": 5}, "Bob", []):
@@ -179,10 +125,10 @@ def test_join_rooms_messages_and_typing(clients):
         assert abs(message["ts"] / 1000 - time.time()) < 60
     assert alice.call("chat message", {"text": "   "})["ok"] is False
 
-    assert bob.call("join room", {"room": "dev"}) == {
-        "ok": True, "room": "dev", "rooms": [{"name": "general", "count": 1}, {"name": "dev", "count": 1}]}
-    assert alice.next("user left") == {"name": "Bob", "room": "general", "online": 1}
-    assert bob.next("user joined") == {"name": "Bob", "room": "dev", "online": 1}
+    changed = bob.call("join room", {"room": "dev"})
+    assert changed == {"ok": True, "room": "dev", "rooms": [{"name": "general", "count": 1}, {"name": "dev", "count": 1}],
+                       "online": 1, "history": []}
+    assert alice.until("rooms", changed["rooms"])
     assert bob.call("join room", {"room": "no/slash"})["ok"] is False
     alice.call("chat message", {"text": "general only"})
     bob.none("chat message")
@@ -219,32 +165,6 @@ def test_connection_limit(start_server):
         second.disconnect()
 
 
-class RawChat(RawSocket):
-    """A chat member speaking Socket.IO by hand, so the order of packets is ours."""
-
-    def __init__(self, server):
-        super().__init__(f"ws://127.0.0.1:{server.port}/socket.io/")
-        self.connect()
-
-    def join(self, name):
-        self.send('21["join",{"name":"%s"}]' % name)
-        while not (packet := self.recv()).startswith("31["):  # skips `user joined`, `rooms`
-            pass
-        assert json.loads(packet[2:])[0]["ok"] is True
-
-    def notifications(self, user):
-        """CONNECT to /notifications as `user`: the server's answer (`0/notifications,...` or `4...`)."""
-        self.send('0/notifications,{"user":"%s"}' % user)
-        return self.until_namespace()
-
-    def until_namespace(self):
-        """The next packet of the /notifications namespace (`0/notifications,`, `4/...`, `2/...`)."""
-        while True:
-            packet = self.recv()
-            if packet[1:].startswith("/notifications,"):
-                return packet
-
-
 def test_notifications_reach_only_the_joined_user(chat_server):
     """`/notifications` with auth {user} is for the member of that name on the same connection:
     anyone else naming the user is refused and is not in the user's room."""
@@ -267,9 +187,8 @@ def test_notifications_reach_only_the_joined_user(chat_server):
         alice.join("Alice")
         assert alice.notifications("Alice").startswith('0/notifications,{"sid":')
 
-        response = requests.post(f"{chat_server.url}/api/notify", json={"user": "Alice", "message": "done"},
-                                 timeout=5)
-        assert response.status_code == 200 and response.text == '{"delivered": 1}'
+        response = notify(chat_server, "Alice", "done")
+        assert response.status_code == 200 and response.json() == {"ok": True}
         notification = json.loads(alice.until_namespace()[len("2/notifications,"):])
         assert notification[0] == "notification" and notification[1]["message"] == "done"
     finally:
