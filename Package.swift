@@ -53,6 +53,6 @@ let package = Package(
         .testTarget(name: "SocketIOTests", dependencies: ["SocketIO"]),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "RESP", "Reactor", "TestSupport"]),
-        .testTarget(name: "SocketIORedisTests", dependencies: ["SocketIORedis", "SocketIO", "SocketIOParser"]),
+        .testTarget(name: "SocketIORedisTests", dependencies: ["SocketIORedis", "SocketIO", "SocketIOParser", "Redis", "Reactor", "TestSupport"]),
     ]
 )

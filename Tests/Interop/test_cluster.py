@@ -13,7 +13,7 @@ import pytest
 import redis
 import socketio
 
-from conftest import is_python_reference, server_prefix
+from project import is_python_reference, server_prefix
 from rawio import RawSocket
 from redisproc import RedisServer
 

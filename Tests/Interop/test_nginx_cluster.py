@@ -10,7 +10,7 @@ import requests
 import socketio
 
 from clusterproc import Cluster
-from conftest import is_python_reference, server_prefix
+from project import is_python_reference, server_prefix
 from relay import Relay
 
 WAIT = 8.0
