@@ -6,6 +6,7 @@ let package = Package(
     name: "SwiftSocketIO",
     products: [
         .library(name: "SocketIO", targets: ["SocketIO"]),
+        .library(name: "SocketIORedis", targets: ["SocketIORedis"]),
         .executable(name: "chat", targets: ["ChatServer"]),
         .executable(name: "conformance-server", targets: ["ConformanceServer"]),
         .executable(name: "sio-bench", targets: ["Bench"]),
@@ -30,11 +31,13 @@ let package = Package(
         .target(name: "EngineIO", dependencies: ["HTTPServer", "EngineIOParser", "Reactor", "HTTP1"]),
         .target(name: "SocketIO", dependencies: ["EngineIO", "SocketIOParser", "HTTPServer", "Reactor", "HTTP1"]),
         .target(name: "Redis", dependencies: ["Reactor", "RESP"]),
+        // Scale-out adapters: rooms and broadcasts shared through Redis (SocketIO never imports Redis).
+        .target(name: "SocketIORedis", dependencies: ["SocketIO", "SocketIOParser", "MessagePack", "Redis", "Reactor"]),
 
         // Executables.
         .executableTarget(name: "ChatServer", dependencies: ["SocketIO"]),
-        .executableTarget(name: "ConformanceServer", dependencies: ["SocketIO"]),
-        .executableTarget(name: "Bench", dependencies: ["SocketIO", "WebSocketCodec", "CEpoll"]),
+        .executableTarget(name: "ConformanceServer", dependencies: ["SocketIO", "SocketIORedis"]),
+        .executableTarget(name: "Bench", dependencies: ["SocketIO", "SocketIORedis", "WebSocketCodec", "CEpoll"]),
 
         // One test target per module, plus what several of them share.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -50,5 +53,6 @@ let package = Package(
         .testTarget(name: "SocketIOTests", dependencies: ["SocketIO"]),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "RESP", "Reactor", "TestSupport"]),
+        .testTarget(name: "SocketIORedisTests", dependencies: ["SocketIORedis", "SocketIO", "SocketIOParser", "Redis", "Reactor", "TestSupport"]),
     ]
 )

@@ -1,13 +1,18 @@
 import Dispatch
 import Foundation
 import SocketIO
+import SocketIORedis
 
 /// The bench contract, identical for every server compared (see Tests/Bench/python_server.py):
 /// on connection to `/` join room "bench"; "echo"(...args) with an ack → ack with the same args;
 /// "fanout"(payload) → io.to("bench").emit("fan", payload), sender included; "join"(room) → join.
 enum BenchServer {
-    static func run(port: Int, loops: Int) -> Never {
+    /// With `redis` the room is shared through the Redis adapter (cluster runs of scripts/bench).
+    static func run(port: Int, loops: Int, redis: String?) -> Never {
         var options = ServerOptions()
+        if let redis {
+            do { options.adapter = try RedisConnection(url: redis).adapter() } catch { fail("\(error)") }
+        }
         options.loops = max(1, loops)
         options.cors = .anyOrigin
         options.httpCompression = false

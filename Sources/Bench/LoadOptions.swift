@@ -6,6 +6,9 @@ struct LoadOptions {
     var scenario: Scenario
     var host: String
     var port: Int
+    /// Cluster runs: the servers' ports; connection i goes to `ports[i % count]`, the fanout sender to
+    /// the first. One entry (`--port`) otherwise.
+    var ports: [Int]
     var path: String
     /// fanout: receivers (plus one sender); echo: clients; connect: connections; polling: handshakes.
     var clients: Int
@@ -23,8 +26,10 @@ struct LoadOptions {
     var hold: Double
     var loops: Int
     var payloadBytes: Int
-    /// For the server's RSS and CPU, read from /proc.
-    var serverPID: Int?
+    /// For the servers' RSS and CPU (summed), read from /proc.
+    var serverPIDs: [Int]
+    /// Redis's own CPU in cluster runs.
+    var redisPID: Int?
     var label: String
 
     init(_ args: inout Arguments) {
@@ -33,6 +38,7 @@ struct LoadOptions {
         self.scenario = scenario
         host = args.string("host", "127.0.0.1")
         port = args.int("port", 3000)
+        ports = Self.numbers(args.optionalString("ports"), "--ports") ?? [port]
         path = args.string("path", "/socket.io/")
         clients = args.int("clients", scenario == .echo ? 50 : 100)
         window = args.int("window", scenario == .echo ? 4 : 16)
@@ -45,11 +51,17 @@ struct LoadOptions {
         hold = args.double("hold", 1)
         loops = max(1, args.int("loops", 1))
         payloadBytes = max(Stamp.digits, args.int("payload", 32))
-        serverPID = args.optionalString("server-pid").map { text in
-            guard let pid = Int(text) else { fail("--server-pid needs a number") }
-            return pid
-        }
+        serverPIDs = Self.numbers(args.optionalString("server-pid"), "--server-pid") ?? []
+        redisPID = Self.numbers(args.optionalString("redis-pid"), "--redis-pid")?.first
         label = args.string("label", "")
         guard clients >= 1, window >= 1 else { fail("--clients and --window must be at least 1") }
+    }
+
+    /// A comma-separated list of numbers (`4001,4002`).
+    private static func numbers(_ text: String?, _ flag: String) -> [Int]? {
+        guard let text else { return nil }
+        let values = text.split(separator: ",").map { Int($0) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { fail("\(flag) needs numbers separated by commas") }
+        return values.map { $0! }
     }
 }

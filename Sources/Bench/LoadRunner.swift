@@ -32,7 +32,7 @@ final class LoadRunner {
         summary.add("load_loops", options.loops)
 
         // Ramp: every connection with a full handshake, `concurrency` in flight.
-        let baseRSS = options.serverPID.flatMap { ProcessStats.rssKiB(pid: $0) }
+        let baseRSS = serverRSS()
         let rampStart = EventLoop.monotonicNow()
         for worker in workers { worker.loop.execute { worker.startRamp() } }
         let rampDeadline = rampStart + UInt64(options.connectTimeout * 1e9)
@@ -67,7 +67,7 @@ final class LoadRunner {
     }
 
     private func reportMemory(base: Int?, connections: Int?) {
-        guard let pid = options.serverPID, let rss = ProcessStats.rssKiB(pid: pid) else { return }
+        guard let rss = serverRSS() else { return }
         summary.add("server_rss_base_kib", base)
         summary.add("server_rss_kib", rss)
         if let base, let connections, connections > 0 {
@@ -84,7 +84,8 @@ final class LoadRunner {
 
         sleepUntil(clock.warmupEnd)
         let cpu0 = ProcessStats.ownCPUSeconds()
-        let serverCPU0 = options.serverPID.flatMap { ProcessStats.cpuSeconds(pid: $0) }
+        let serverCPU0 = serverCPU()
+        let redisCPU0 = options.redisPID.flatMap { ProcessStats.cpuSeconds(pid: $0) }
         let wall0 = EventLoop.monotonicNow()
         sleepUntil(clock.measureEnd)
         let wall = Double(EventLoop.monotonicNow() - wall0) / 1e9
@@ -94,8 +95,11 @@ final class LoadRunner {
         if cpu / Double(options.loops) > 85 {
             note(String(format: "load generator CPU %.0f%% of its %d loop(s): it may be the bottleneck", cpu, options.loops))
         }
-        if let serverCPU0, let pid = options.serverPID, let serverCPU1 = ProcessStats.cpuSeconds(pid: pid) {
+        if let serverCPU0, let serverCPU1 = serverCPU() {
             summary.add("server_cpu_pct", (serverCPU1 - serverCPU0) / wall * 100, digits: 1)
+        }
+        if let redisCPU0, let pid = options.redisPID, let redisCPU1 = ProcessStats.cpuSeconds(pid: pid) {
+            summary.add("redis_cpu_pct", (redisCPU1 - redisCPU0) / wall * 100, digits: 1)
         }
 
         // Drain: wait (bounded) until everything sent has arrived, so loss is counted, not guessed.
@@ -134,6 +138,17 @@ final class LoadRunner {
         FileHandle.standardOutput.write(Data((summary.text + "\n").utf8))
         // Connections are simply dropped: the server under test is thrown away after each scenario.
         _exit(0)
+    }
+
+    /// Summed over every server process (one, or the cluster's).
+    private func serverCPU() -> Double? {
+        let values = options.serverPIDs.compactMap { ProcessStats.cpuSeconds(pid: $0) }
+        return values.isEmpty || values.count < options.serverPIDs.count ? nil : values.reduce(0, +)
+    }
+
+    private func serverRSS() -> Int? {
+        let values = options.serverPIDs.compactMap { ProcessStats.rssKiB(pid: $0) }
+        return values.isEmpty || values.count < options.serverPIDs.count ? nil : values.reduce(0, +)
     }
 
     private func collect(_ workers: [LoadWorker]) -> LoopStats {

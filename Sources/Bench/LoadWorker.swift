@@ -33,6 +33,8 @@ final class LoadWorker: @unchecked Sendable {
     private var nextAckID = 0
     private var rateStart: UInt64 = 0
     private var rateSent = 0
+    /// Connections launched so far: picks each one's server in cluster runs.
+    private var launched = 0
 
     init(loop: EventLoop, options: LoadOptions, clock: RunClock, progress: RampProgress,
          connections: Int, concurrency: Int, hasSender: Bool) {
@@ -55,8 +57,10 @@ final class LoadWorker: @unchecked Sendable {
         toOpen -= 1
         inFlight += 1
         let started = loop.now()
+        let port = options.ports[launched % options.ports.count]
+        launched += 1
         if options.scenario == .polling {
-            let client = PollingClient(loop: loop, host: options.host, port: options.port, path: options.path)
+            let client = PollingClient(loop: loop, host: options.host, port: port, path: options.path)
             let key = ObjectIdentifier(client)
             polling[key] = client
             client.onDone = { [unowned self] failure in
@@ -86,7 +90,7 @@ final class LoadWorker: @unchecked Sendable {
                 startRamp()
             }
         }
-        client.start(host: options.host, port: options.port, path: options.path)
+        client.start(host: options.host, port: port, path: options.path)
     }
 
     private func handshakeDone(_ started: UInt64) {

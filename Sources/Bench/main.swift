@@ -1,6 +1,6 @@
 // sio-bench: the benchmark server (the bench contract) and the load generator that measures it.
 //
-//   sio-bench serve --port P [--loops N] [--pin CPUS]
+//   sio-bench serve --port P [--loops N] [--pin CPUS] [--redis URL]   (--redis: the cluster mode's servers)
 //   sio-bench ceiling --port P [--pin CPUS]   the least any server can do (CeilingServer.swift)
 //   sio-bench load --scenario fanout|echo|connect|polling --port P [options]   (see LoadOptions.swift)
 import Foundation
@@ -22,9 +22,10 @@ case "serve":
     var args = Arguments(argv.dropFirst(2), flags: [])
     let port = args.int("port", 3000)
     let loops = args.int("loops", 1)
+    let redis = args.optionalString("redis")
     pin(args.optionalString("pin"))
     args.rejectUnknown()
-    BenchServer.run(port: port, loops: loops)
+    BenchServer.run(port: port, loops: loops, redis: redis)
 case "ceiling":
     var args = Arguments(argv.dropFirst(2), flags: [])
     let port = args.int("port", 3000)

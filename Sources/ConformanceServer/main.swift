@@ -1,10 +1,14 @@
 // The server the protocol conformance suites (socket.io-protocol, engine.io-protocol) run against.
 //
-//   conformance-server [--port N] [--engine-io | --api-suite] [--per-message-deflate] [--refuse-header NAME]
+//   conformance-server [--port N] [--engine-io | --api-suite | --cluster] [--redis URL [--key K]]
+//                      [--per-message-deflate] [--refuse-header NAME]
 //
 // Default: Socket.IO on /socket.io/ with namespaces / and /custom.
 // With --engine-io: a bare Engine.IO server on /engine.io/ echoing every message.
 // With --api-suite: Socket.IO on /socket.io/ exposing the server API as events (ApiSuite.swift).
+// With --cluster: the multi-server contract of ClusterSuite.swift (meant with --redis).
+// --redis URL puts the namespaces on the Redis adapter (`--key` sets its channel prefix), in the
+// --api-suite and --cluster modes.
 // --per-message-deflate offers RFC 7692 compression on WebSockets (off by default, like Node).
 // --refuse-header NAME (Engine.IO mode): an `allowRequest` hook refuses handshakes carrying header NAME,
 // so interop tests can see the 403 / code 4 answer; without it every handshake is allowed, as the spec's
@@ -17,6 +21,7 @@ import Foundation
 import HTTPServer
 import Reactor
 import SocketIO
+import SocketIORedis
 
 struct Arguments {
     var port = 3000
@@ -25,6 +30,9 @@ struct Arguments {
     var perMessageDeflate = false
     var refuseHeader: String?
     var limits = Limits()
+    var cluster = false
+    var redisURL: String?
+    var redisKey = "socket.io"
 
     struct Limits {
         var connectionsPerAddress: Int?
@@ -42,6 +50,13 @@ struct Arguments {
             case "--engine-io": engineOnly = true
             case "--api-suite": apiSuite = true
             case "--per-message-deflate": perMessageDeflate = true
+            case "--cluster": cluster = true
+            case "--redis":
+                guard let url = rest.popFirst(), !url.isEmpty else { fail("--redis needs a URL (redis://host:port)") }
+                redisURL = url
+            case "--key":
+                guard let key = rest.popFirst(), !key.isEmpty else { fail("--key needs a prefix") }
+                redisKey = key
             case "--refuse-header":
                 guard let name = rest.popFirst(), !name.isEmpty else { fail("--refuse-header needs a header name") }
                 refuseHeader = name
@@ -52,6 +67,7 @@ struct Arguments {
             }
         }
         if refuseHeader != nil, !engineOnly { fail("--refuse-header applies to --engine-io only") }
+        if redisURL != nil, !(apiSuite || cluster) { fail("--redis applies to --api-suite and --cluster only") }
     }
 
     static func number(_ flag: String, _ rest: inout ArraySlice<String>) -> Int {
@@ -165,10 +181,18 @@ func runEngineIO(port: Int, perMessageDeflate: Bool, refuseHeader: String?, limi
 }
 
 let arguments = Arguments(CommandLine.arguments)
+let adapter: (@Sendable (Namespace) -> any Adapter)? = arguments.redisURL.map { url in
+    do {
+        return try RedisConnection(url: url).adapter(RedisAdapterOptions(key: arguments.redisKey))
+    } catch {
+        fail("\(error)")
+    }
+}
 let signalSources =
-    arguments.engineOnly
+    arguments.cluster ? runCluster(port: arguments.port, adapter: adapter)
+    : arguments.engineOnly
     ? runEngineIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate, refuseHeader: arguments.refuseHeader,
                   limits: arguments.limits)
-    : arguments.apiSuite ? runApiSuite(port: arguments.port)
+    : arguments.apiSuite ? runApiSuite(port: arguments.port, adapter: adapter)
     : runSocketIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate)
 withExtendedLifetime(signalSources) { dispatchMain() }

@@ -21,7 +21,7 @@ private let currentLoopKey: pthread_key_t = {
 /// Everything an event loop owns (connections, HTTP state, Engine.IO sessions) is touched only on its
 /// thread. Other threads hand work over with `execute`.
 ///
-/// Confinement: `timers`, `sources`, `pendingFlushes`, `endOfTick` and `readBuffer` are touched only on the loop thread;
+/// Confinement: `timers`, `sources`, `pendingFlushes`, `endOfTick`, `outbox` and `readBuffer` are touched only on the loop thread;
 /// `inbox` is the one piece shared with other threads, behind a `Mutex`.
 /// Loop-confined stored state is `@exclusivity(unchecked)`: only the loop thread touches it, and the
 /// runtime's dynamic exclusivity checks cost more than the rest of a broadcast delivery (README, Performance).
@@ -47,6 +47,9 @@ package final class EventLoop: @unchecked Sendable {
     /// Work that must happen once per iteration, after its events, timers and tasks and before queued
     /// writes leave (see `runAtEndOfTick`).
     @exclusivity(unchecked) private var endOfTick: [() -> Void] = []
+    /// Tasks this loop's thread submitted to other loops during the current iteration, per target, in
+    /// submission order; handed over at the end of the iteration (see `execute`).
+    @exclusivity(unchecked) private var outbox: [(target: EventLoop, tasks: [@Sendable () -> Void])] = []
     /// Shared by every connection of this loop: a read is delivered and consumed before the next one,
     /// so no connection needs a read buffer of its own.
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -97,19 +100,50 @@ package final class EventLoop: @unchecked Sendable {
     }
 
     /// Runs `task` on the loop thread, in submission order. Callable from any thread, including the loop.
+    ///
+    /// From another loop's thread the task is handed over at the end of that loop's iteration, with
+    /// everything else it submitted here meanwhile: one lock and one wake-up for the lot, and this loop
+    /// runs them in one iteration, so the writes they queue (a burst of broadcasts arriving from another
+    /// loop, or from Redis) leave in one `writev` per socket instead of one each. Order per submitting
+    /// thread is kept either way.
     package func execute(_ task: @escaping @Sendable () -> Void) {
-        if inEventLoop {
-            // The loop polls with a zero timeout while tasks are queued, so no wake-up is needed.
-            inbox.withLock { $0.tasks.append(task) }
+        if let current = EventLoop.current {
+            if current === self {
+                // The loop polls with a zero timeout while tasks are queued, so no wake-up is needed.
+                inbox.withLock { $0.tasks.append(task) }
+            } else {
+                current.handOver(task, to: self)
+            }
             return
         }
+        enqueue(CollectionOfOne(task))
+    }
+
+    private func enqueue(_ tasks: some Collection<@Sendable () -> Void>) {
         let mustWake = inbox.withLock { inbox -> Bool in
-            inbox.tasks.append(task)
+            inbox.tasks.append(contentsOf: tasks)
             if inbox.wakePending { return false }
             inbox.wakePending = true
             return true
         }
         if mustWake { wake() }
+    }
+
+    /// Loop thread only.
+    private func handOver(_ task: @escaping @Sendable () -> Void, to target: EventLoop) {
+        for i in outbox.indices where outbox[i].target === target {
+            outbox[i].tasks.append(task)
+            return
+        }
+        outbox.append((target, [task]))
+    }
+
+    /// Loop thread only: gives every other loop what this iteration submitted to it.
+    private func flushOutbox() {
+        guard !outbox.isEmpty else { return }
+        let sending = outbox
+        outbox.removeAll(keepingCapacity: true)
+        for (target, tasks) in sending { target.enqueue(tasks) }
     }
 
     private func wake() {
@@ -180,7 +214,7 @@ package final class EventLoop: @unchecked Sendable {
         while true {
             let hasTasks = inbox.withLock { !$0.tasks.isEmpty || $0.stopRequested }
             var timeout: Int64 = -1
-            if hasTasks || !pendingFlushes.isEmpty || !endOfTick.isEmpty {
+            if hasTasks || !pendingFlushes.isEmpty || !endOfTick.isEmpty || !outbox.isEmpty {
                 timeout = 0
             } else if let deadline = timers.nextDeadline {
                 let now = now()
@@ -233,11 +267,13 @@ package final class EventLoop: @unchecked Sendable {
                     flushing.removeAll(keepingCapacity: true)
                 }
             }
+            flushOutbox()
 
             if stop, inbox.withLock({ $0.tasks.isEmpty }) { break }
         }
         // Close whatever is still registered so no descriptor outlives the loop.
         for source in Array(sources.values) { source.loopDidStop() }
+        flushOutbox()
         sources.removeAll()
         timers.removeAll()
     }

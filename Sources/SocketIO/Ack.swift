@@ -29,7 +29,7 @@ public struct Ack: Sendable {
     }
 }
 
-private final class SentFlag: Sendable {
+final class SentFlag: Sendable {
     private let flag = Atomic<Bool>(false)
     /// True for the first caller only.
     func claim() -> Bool { !flag.exchange(true, ordering: .acquiringAndReleasing) }

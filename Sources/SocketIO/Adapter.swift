@@ -57,14 +57,24 @@ public protocol Adapter: AnyObject, Sendable {
     /// Every room with its members (a snapshot).
     var rooms: [Room: Set<SocketID>] { get }
 
-    /// The sockets matched by `options`, with their handshake, rooms and data.
-    func fetchSockets(_ options: BroadcastOptions) async -> [RemoteSocket]
+    /// The sockets matched by `options`, with their handshake, rooms and data, on every server.
+    /// Throws `SocketIOError.clusterUnavailable` / `.clusterTimeout` when other servers cannot be asked.
+    func fetchSockets(_ options: BroadcastOptions) async throws(SocketIOError) -> [RemoteSocket]
     /// Makes the matched sockets join `rooms`.
     func addSockets(_ options: BroadcastOptions, rooms: Set<Room>)
     /// Makes the matched sockets leave `rooms`.
     func delSockets(_ options: BroadcastOptions, rooms: Set<Room>)
     /// Disconnects the matched sockets (closing their connection when `close`).
     func disconnectSockets(_ options: BroadcastOptions, close: Bool)
+
+    /// How many servers share this namespace (1 for a single server).
+    func serverCount() async -> Int
+    /// The names of every room on every server.
+    func allRooms() async throws(SocketIOError) -> Set<Room>
+    /// Sends `[event, args...]` to the other servers' `onServerSideEmit` handlers (not to this one).
+    func serverSideEmit(_ packet: [JSONValue])
+    /// Like `serverSideEmit`, collecting the first argument of each other server's reply within `timeout`.
+    func serverSideEmitWithAck(_ packet: [JSONValue], timeout: Duration) async throws(SocketIOError) -> [JSONValue]
 
     /// Releases resources (subscriptions, timers) when the server closes.
     func close()

@@ -54,7 +54,11 @@ public struct BroadcastOperator: Broadcasting {
     // MARK: Utilities
 
     /// The selected sockets, with handshake, rooms and data.
-    public func fetchSockets() async -> [RemoteSocket] { await namespace.adapter.fetchSockets(options) }
+    /// Across servers when the adapter spans several (`local` keeps it to this one); throws when other
+    /// servers cannot be asked (`clusterUnavailable`) or do not answer in time (`clusterTimeout`).
+    public func fetchSockets() async throws(SocketIOError) -> [RemoteSocket] {
+        try await namespace.adapter.fetchSockets(options)
+    }
 
     /// Makes the selected sockets join `rooms`.
     public func socketsJoin(_ rooms: some Sequence<Room>) { namespace.adapter.addSockets(options, rooms: Set(rooms)) }

@@ -69,7 +69,7 @@ extension Broadcasting {
         return try replies.map { reply throws(SocketIOError) in try decodeArgument(R.self, from: reply, event: event) }
     }
 
-    public func fetchSockets() async -> [RemoteSocket] { await broadcastOperator.fetchSockets() }
+    public func fetchSockets() async throws(SocketIOError) -> [RemoteSocket] { try await broadcastOperator.fetchSockets() }
     public func socketsJoin(_ rooms: Room...) { broadcastOperator.socketsJoin(rooms) }
     public func socketsLeave(_ rooms: Room...) { broadcastOperator.socketsLeave(rooms) }
     public func disconnectSockets(close: Bool = false) { broadcastOperator.disconnectSockets(close: close) }

@@ -27,7 +27,7 @@ open class InMemoryAdapter: Adapter, @unchecked Sendable {
         }
     }
 
-    public required init(namespace: Namespace) { self.namespace = namespace }
+    public init(namespace: Namespace) { self.namespace = namespace }
 
     open func addAll(_ id: SocketID, rooms: Set<Room>) {
         state.withLock { state in
@@ -54,6 +54,8 @@ open class InMemoryAdapter: Adapter, @unchecked Sendable {
     open func sockets(_ rooms: Set<Room>) -> Set<SocketID> { state.withLock { $0.index.sockets(rooms) } }
     open func socketRooms(_ id: SocketID) -> Set<Room>? { state.withLock { $0.index.rooms(of: id) } }
     open var rooms: [Room: Set<SocketID>] { state.withLock { $0.index.rooms } }
+    /// True when some socket of this server is in `room` (cheaper than `rooms`: no snapshot).
+    public func hasRoom(_ room: Room) -> Bool { state.withLock { $0.index.members[room] != nil } }
 
     /// Ids matched by `options`, computed under the lock and returned as a copy.
     public func recipients(_ options: BroadcastOptions) -> [SocketID] {
@@ -105,9 +107,23 @@ open class InMemoryAdapter: Adapter, @unchecked Sendable {
         return (resolved, excluded)
     }
 
-    open func fetchSockets(_ options: BroadcastOptions) async -> [RemoteSocket] {
+    open func fetchSockets(_ options: BroadcastOptions) async throws(SocketIOError) -> [RemoteSocket] {
+        localFetchSockets(options)
+    }
+
+    /// This server's sockets matched by `options`.
+    public func localFetchSockets(_ options: BroadcastOptions) -> [RemoteSocket] {
         namespace.localSockets(recipients(options)).map { RemoteSocket($0) }
     }
+
+    open func serverCount() async -> Int { 1 }
+
+    open func allRooms() async throws(SocketIOError) -> Set<Room> { Set(rooms.keys) }
+
+    /// There is no other server: nothing to send.
+    open func serverSideEmit(_ packet: [JSONValue]) {}
+
+    open func serverSideEmitWithAck(_ packet: [JSONValue], timeout: Duration) async throws(SocketIOError) -> [JSONValue] { [] }
 
     open func addSockets(_ options: BroadcastOptions, rooms: Set<Room>) {
         for socket in namespace.localSockets(recipients(options)) { socket.join(rooms) }

@@ -20,6 +20,7 @@ public final class Namespace: Broadcasting, @unchecked Sendable {
         var sockets: [SocketID: Socket] = [:]
         var middlewares: [NamespaceMiddleware] = []
         var connectionHandlers: [@Sendable (Socket) -> Void] = []
+        var serverSideHandlers: [String: [ServerSideHandler]] = [:]
     }
     let state = Mutex(State())
     private let ackCounter = Atomic<Int>(0)
@@ -57,7 +58,7 @@ public final class Namespace: Broadcasting, @unchecked Sendable {
     public var broadcastOperator: BroadcastOperator { BroadcastOperator(namespace: self) }
 
     /// Ack ids are per namespace, so a broadcast shares one id (and one encoding) across recipients.
-    func nextAckID() -> Int { ackCounter.wrappingAdd(1, ordering: .relaxed).oldValue }
+    package func nextAckID() -> Int { ackCounter.wrappingAdd(1, ordering: .relaxed).oldValue }
 
     // MARK: Connection
 
@@ -110,7 +111,7 @@ public final class Namespace: Broadcasting, @unchecked Sendable {
 
     // MARK: Delivery
 
-    func localSockets(_ ids: [SocketID]) -> [Socket] {
+    package func localSockets(_ ids: [SocketID]) -> [Socket] {
         state.withLock { state in ids.compactMap { state.sockets[$0] } }
     }
 

@@ -1,7 +1,9 @@
 import SocketIOParser
 
 /// A socket as `fetchSockets()` returns it: a snapshot of its state plus the operations that still
-/// make sense from afar. With the in-memory adapter every socket is local.
+/// make sense from afar. It may live on this server (`local` is set) or on another server of the
+/// cluster, where `emit`, `join`, `leave` and `disconnect` travel through the adapter, as Node's
+/// `RemoteSocket` does.
 public struct RemoteSocket: Sendable {
     public let id: SocketID
     public let namespace: String
@@ -10,10 +12,14 @@ public struct RemoteSocket: Sendable {
     public let data: JSONValue
     /// The live socket when it is on this server.
     public let local: Socket?
+    /// Targets exactly this socket, wherever it is.
+    private let target: BroadcastOperator
 
-    public init(id: SocketID, namespace: String, handshake: Handshake, rooms: Set<Room>, data: JSONValue) {
-        self.id = id; self.namespace = namespace; self.handshake = handshake; self.rooms = rooms
+    /// A socket of another server, reached through `namespace`'s adapter.
+    public init(id: SocketID, namespace: Namespace, handshake: Handshake, rooms: Set<Room>, data: JSONValue) {
+        self.id = id; self.namespace = namespace.name; self.handshake = handshake; self.rooms = rooms
         self.data = data; self.local = nil
+        self.target = namespace.to(id)
     }
 
     init(_ socket: Socket) {
@@ -23,20 +29,27 @@ public struct RemoteSocket: Sendable {
         rooms = socket.rooms
         data = socket.data
         local = socket
+        target = socket.namespace.to(socket.id)
     }
 
-    public func emit(_ event: String, _ args: JSONValue...) { local?.emit(event, arguments: args) }
-    public func emit(_ event: String, arguments args: [JSONValue]) { local?.emit(event, arguments: args) }
-    public func join(_ rooms: Room...) { local?.join(rooms) }
-    public func join(_ rooms: some Sequence<Room>) { local?.join(rooms) }
-    public func leave(_ rooms: Room...) { local?.leave(rooms) }
-    public func leave(_ rooms: some Sequence<Room>) { local?.leave(rooms) }
-    public func disconnect(close: Bool = false) { local?.disconnect(close: close) }
+    public func emit(_ event: String, _ args: JSONValue...) { emit(event, arguments: args) }
+    public func emit(_ event: String, arguments args: [JSONValue]) {
+        if let local { local.emit(event, arguments: args) } else { target.emit(event, arguments: args) }
+    }
+    public func join(_ rooms: Room...) { join(rooms) }
+    public func join(_ rooms: some Sequence<Room>) {
+        if let local { local.join(rooms) } else { target.socketsJoin(rooms) }
+    }
+    public func leave(_ rooms: Room...) { leave(rooms) }
+    public func leave(_ rooms: some Sequence<Room>) {
+        if let local { local.leave(rooms) } else { target.socketsLeave(rooms) }
+    }
+    public func disconnect(close: Bool = false) {
+        if let local { local.disconnect(close: close) } else { target.disconnectSockets(close: close) }
+    }
 
     /// Node's `remoteSocket.timeout(ms)`: an operator aimed at this socket, so
-    /// `try await remote.timeout(.seconds(5))?.emitWithAck("q")` collects its reply (as an array, like
-    /// any broadcast). Nil for a socket on another server, which this adapter cannot reach.
-    public func timeout(_ duration: Duration) -> BroadcastOperator? {
-        local.map { $0.namespace.to($0.id).timeout(duration) }
-    }
+    /// `try await remote.timeout(.seconds(5)).emitWithAck("q")` collects its reply (as an array, like
+    /// any broadcast), on this server or another.
+    public func timeout(_ duration: Duration) -> BroadcastOperator { target.timeout(duration) }
 }

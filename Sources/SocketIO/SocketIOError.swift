@@ -26,6 +26,12 @@ public enum SocketIOError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The client sent something the Socket.IO parser rejects; its connection then closes with
     /// `parse error` (every socket of that connection hears this first, as Node emits `error`).
     case invalidPacket(String)
+    /// A cross-server operation could not be sent: the adapter has lost its connection to the other
+    /// servers (e.g. Redis is down). Local sockets keep working.
+    case clusterUnavailable(String)
+    /// A cross-server request (`fetchSockets`, `allRooms`, `serverSideEmitWithAck`) did not get every
+    /// server's answer in time; `responses` holds what did arrive.
+    case clusterTimeout(operation: String, received: Int, expected: Int, responses: [JSONValue])
 
     public var description: String {
         switch self {
@@ -40,6 +46,9 @@ public enum SocketIOError: Error, Sendable, Equatable, CustomStringConvertible {
         case .listenFailed(let r): "cannot listen: \(r)"
         case .invalidNamespacePattern(let p): "invalid namespace pattern: \(p)"
         case .invalidPacket(let r): "invalid packet from the client: \(r)"
+        case .clusterUnavailable(let r): "the other servers cannot be reached: \(r)"
+        case .clusterTimeout(let op, let got, let expected, _):
+            "timeout reached while waiting for \(op) responses: only \(got) received out of \(expected)"
         }
     }
 }

@@ -18,11 +18,10 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-REFERENCE = HERE / "reference_servers" / "conformance_server.py"
 
 sys.path.insert(0, str(HERE))
 import known_differences  # noqa: E402
-from project import ROOT, TRANSPORTS, swift_binary  # noqa: E402
+from project import ROOT, TRANSPORTS, is_python_reference, server_prefix, swift_binary  # noqa: E402
 
 
 def pytest_addoption(parser):
@@ -32,19 +31,6 @@ def pytest_addoption(parser):
         help="command prefix of the conformance server under test ('python-reference' for the "
         "python-socketio reference); default: the Swift conformance-server binary",
     )
-
-
-def server_prefix(config) -> list[str]:
-    cmd = config.getoption("--server-cmd").strip()
-    if cmd == "python-reference":
-        return [sys.executable, str(REFERENCE)]
-    if cmd:
-        return shlex.split(cmd)
-    return [str(swift_binary("conformance-server"))]
-
-
-def is_python_reference(config) -> bool:
-    return config.getoption("--server-cmd").strip() == "python-reference"
 
 
 def pytest_report_header(config):

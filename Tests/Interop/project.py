@@ -2,9 +2,12 @@
 transport choices every client test runs over. A plain module, since `from conftest import` could
 find the browser folder's conftest instead."""
 import os
+import shlex
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = Path(__file__).resolve().parent / "reference_servers" / "conformance_server.py"
 
 
 def swift_binary(name: str) -> Path:
@@ -18,3 +21,16 @@ TRANSPORTS = {
     "websocket": ["websocket"],
     "upgrade": ["polling", "websocket"],
 }
+
+
+def server_prefix(config) -> list[str]:
+    cmd = config.getoption("--server-cmd").strip()
+    if cmd == "python-reference":
+        return [sys.executable, str(REFERENCE)]
+    if cmd:
+        return shlex.split(cmd)
+    return [str(swift_binary("conformance-server"))]
+
+
+def is_python_reference(config) -> bool:
+    return config.getoption("--server-cmd").strip() == "python-reference"

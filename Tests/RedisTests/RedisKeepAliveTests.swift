@@ -1,3 +1,4 @@
+import TestSupport
 import Reactor
 import Redis
 import RESP

@@ -39,7 +39,7 @@ import SocketIOParser
             #expect(try await b.nextEvent("shout").args == ["hey"])
             await #expect(throws: TestClientError.self) { _ = try await c.nextEvent("shout", timeout: .milliseconds(200)) }
 
-            let inBlue = await io.in("blue").fetchSockets()
+            let inBlue = try await io.in("blue").fetchSockets()
             #expect(Set(inBlue.map(\.id)) == [aID, bID])
             [a, b, c].forEach { $0.close() }
         }
@@ -65,8 +65,8 @@ import SocketIOParser
         try await withServer { io, port in
             let (a, aID) = try await connectedClient(port)
             let (b, _) = try await connectedClient(port)
-            let remote = try #require(await io.fetchSockets().first { $0.id == aID })
-            let answer = Task { try await remote.timeout(.seconds(10))?.emitWithAck("poll", "?") }
+            let remote = try #require(try await io.fetchSockets().first { $0.id == aID })
+            let answer = Task { try await remote.timeout(.seconds(10)).emitWithAck("poll", "?") }
             let (_, id) = try await a.nextEvent("poll")
             let ackID: Int = try #require(id)
             try await a.send(SocketPacket(type: .ack, data: ["a says yes"], id: ackID))

@@ -1,10 +1,9 @@
 import Foundation
 import Glibc
-import TestSupport
 
 /// A real `redis-server` for one test, on a free loopback port, with no persistence. Killed on `stop`
 /// (or when released); `restart` brings it back on the same port.
-final class RedisServer: @unchecked Sendable {
+package final class RedisServer: @unchecked Sendable {
     struct Missing: Error, CustomStringConvertible {
         var description: String {
             "redis-server is not installed: run scripts/setup-redis (Debian package redis-server)"
@@ -17,7 +16,7 @@ final class RedisServer: @unchecked Sendable {
     }
 
     /// `REDIS_SERVER` names the binary to use (and nothing else); otherwise it is looked up on PATH.
-    static let binary: String? = {
+    package static let binary: String? = {
         if let chosen = ProcessInfo.processInfo.environment["REDIS_SERVER"] {
             return access(chosen, X_OK) == 0 ? chosen : nil
         }
@@ -27,17 +26,17 @@ final class RedisServer: @unchecked Sendable {
     }()
 
     /// In CI a missing server is a failure (the suites run and throw `Missing`); locally they are skipped.
-    static let shouldRun: Bool = {
+    package static let shouldRun: Bool = {
         let ci = ProcessInfo.processInfo.environment["CI"] ?? ""
         return binary != nil || !(ci.isEmpty || ci == "false" || ci == "0")
     }()
 
-    let port: Int
+    package let port: Int
     private let arguments: [String]
     private var process: Process?
 
     /// `arguments` are extra redis-server options (`--requirepass x`, `--user ...`).
-    init(_ arguments: [String] = []) async throws {
+    package init(_ arguments: [String] = []) async throws {
         port = try freePort()
         self.arguments = arguments
         try await start()
@@ -46,7 +45,7 @@ final class RedisServer: @unchecked Sendable {
     deinit { stop() }
 
     /// Waits without blocking a thread of the shared pool: tests run in parallel on few cores.
-    func start() async throws {
+    package func start() async throws {
         guard let binary = Self.binary else { throw Missing() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -67,18 +66,18 @@ final class RedisServer: @unchecked Sendable {
     }
 
     /// SIGKILL: Redis vanishes as in a crash, connections reset.
-    func kill() {
+    package func kill() {
         guard let process, process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         self.process = nil
     }
 
-    func stop() { kill() }
+    package func stop() { kill() }
 }
 
 /// A loopback port nobody listens on right now (bound, then released).
-func freePort() throws -> Int {
+package func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()
