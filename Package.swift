@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "SocketIORedis", dependencies: ["SocketIO", "SocketIOParser", "MessagePack", "Redis", "Reactor"]),
 
         // Executables.
-        .executableTarget(name: "ChatServer", dependencies: ["SocketIO"]),
+        .executableTarget(name: "ChatServer", dependencies: ["SocketIO", "SocketIORedis"]),
         .executableTarget(name: "ConformanceServer", dependencies: ["SocketIO", "SocketIORedis"]),
         .executableTarget(name: "Bench", dependencies: ["SocketIO", "SocketIORedis", "WebSocketCodec", "CEpoll"]),
 

@@ -11,12 +11,15 @@ import Synchronization
 final class Chat: Sendable {
     let io: SocketIOServer
     let history: any MessageHistory
+    /// Set when several chat processes share Redis (`--redis`).
+    let cluster: ChatCluster?
     private let state = Mutex(ChatState())
     private let queue = DispatchQueue(label: "chat.state")
 
-    init(io: SocketIOServer, history: any MessageHistory) {
+    init(io: SocketIOServer, history: any MessageHistory, cluster: ChatCluster? = nil) {
         self.io = io
         self.history = history
+        self.cluster = cluster
     }
 
     /// Runs `change` after every change queued before it.
@@ -36,9 +39,17 @@ final class Chat: Sendable {
         let member: ChatState.Member
         do {
             let name = try Validation.name(raw)
-            member = try withState { (state: inout ChatState) throws(ChatError) in try state.join(socket.id, name: name, connection: socket.connectionID) }
+            if withState({ $0.member(socket.id) }) == nil, let names = cluster?.names, !names.reserve(name, for: socket.id) {
+                throw ChatError.nameTaken(name)
+            }
+            do {
+                member = try withState { (state: inout ChatState) throws(ChatError) in try state.join(socket.id, name: name, connection: socket.connectionID) }
+            } catch {
+                if case .nameTaken = error { cluster?.names.release(name, of: socket.id) }
+                throw error
+            }
         } catch {
-            return .failure(error)
+            return .failure(error as! ChatError)
         }
         socket.join(ChatState.socketRoom(member.room))
         // Only this connection may hear this name's notifications from now on.
@@ -109,6 +120,7 @@ final class Chat: Sendable {
     /// The member left the chat, however: namespace disconnect, closed connection, shutdown.
     func leave(_ socket: Socket) {
         guard let member = withState({ $0.leave(socket.id) }) else { return }
+        cluster?.names.release(member.name, of: socket.id)
         // The name is free again: so are the notifications sent to it.
         Notifications.unsubscribe(member.name, on: io)
         // The socket has left its rooms already: this goes to the others.
@@ -123,9 +135,31 @@ final class Chat: Sendable {
         send { () throws(SocketIOError) in try io.to(ChatState.socketRoom(key)).emit(event, presence) }
     }
 
-    private func publishRooms() {
-        let rooms = withState { $0.roomList }
-        send { () throws(SocketIOError) in try io.emit("rooms", rooms) }
+    /// Every process of a cluster sends its own clients the merged list, and tells the others its rooms.
+    func publishRooms() {
+        let (rooms, local) = withState { ($0.roomList, $0.localRooms) }
+        send { () throws(SocketIOError) in try io.local.emit("rooms", rooms) }
+        cluster?.presence.announce(local)
+    }
+
+    /// Another process's rooms changed (nil: it is leaving). On the queue only.
+    func remoteRoomsChanged(_ process: String, rooms: [String: ChatState.Room]?) {
+        let isNew = withState { $0.setRemote(process, rooms: rooms) }
+        // A process heard for the first time has not heard ours yet.
+        if isNew, rooms != nil { cluster?.presence.announce(withState { $0.localRooms }) }
+        let list = withState { $0.roomList }
+        send { () throws(SocketIOError) in try io.local.emit("rooms", list) }
+    }
+
+    /// Every 10 s: our names and rooms are still alive; processes silent for 30 s are forgotten.
+    func clusterTick() {
+        guard let cluster else { return }
+        cluster.names.refresh(withState { state in state.members.map { ($0.value.name, $0.key) } })
+        cluster.presence.announce(withState { $0.localRooms })
+        if withState({ $0.forgetRemote(silentSince: .now - .seconds(30)) }) {
+            let list = withState { $0.roomList }
+            send { () throws(SocketIOError) in try io.local.emit("rooms", list) }
+        }
     }
 
     /// Emits fail only when a payload cannot be encoded: a bug worth a log line, not a crash.

@@ -14,6 +14,9 @@ struct ChatOptions: Sendable {
     var maxHandshakesPerSecondPerAddress: Int? = 20
     var maxSessions = 10_000
     var notify = NotifyOptions()
+    /// Several chat processes on one Redis are one chat (`--redis`); `key` prefixes every channel and key.
+    var redisURL: String? = nil
+    var redisKey = "socket.io"
     /// Messages each room keeps for whoever enters it (0: none), and how many rooms keep them.
     var historyPerRoom = 50
     var historyRooms = 100
@@ -24,7 +27,7 @@ struct ChatOptions: Sendable {
         usage: chat [--host H] [--port P] [--web DIR] [--client-dir DIR] [--max-connections N]
                     [--max-connections-per-address N] [--max-handshakes-per-second-per-address N] [--max-sessions N]
                     [--notify-token T] [--notify-rate N/S] [--notify-max-bytes N] [--notify-callers N]
-                    [--history N] [--history-rooms N]
+                    [--history N] [--history-rooms N] [--redis URL [--key K]]
 
           --host H              address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
           --port P              TCP port (default 3000; 0 picks a free one)
@@ -43,6 +46,9 @@ struct ChatOptions: Sendable {
                                 get 429 (default 10000)
           --history N           messages a room keeps for whoever enters it (default 50; 0: none)
           --history-rooms N     rooms that keep history; the quietest is forgotten first (default 100)
+          --redis URL           share the chat with every chat process on this Redis (redis://host:port):
+                                rooms, counts, typing, names, history and notifications span them all
+          --key K               prefix of the Redis channels and keys (default socket.io)
         """
 
     enum UsageError: Error, CustomStringConvertible {
@@ -105,6 +111,8 @@ struct ChatOptions: Sendable {
             case "--notify-callers": notify.maxTrackedCallers = try number(flag, in: 1...10_000_000)
             case "--history": historyPerRoom = try number(flag, in: 0...10_000)
             case "--history-rooms": historyRooms = try number(flag, in: 1...1_000_000)
+            case "--redis": redisURL = try value(flag)
+            case "--key": redisKey = try value(flag)
             case "-h", "--help": throw .helpRequested
             default: throw .unknownFlag(flag)
             }

@@ -18,7 +18,7 @@ struct ChatState: Sendable {
         var limiter = RateLimiter(limit: Limits.messagesPerWindow, per: Limits.rateWindow)
     }
 
-    struct Room: Sendable {
+    struct Room: Codable, Sendable, Equatable {
         /// As first created.
         let name: String
         var count: Int
@@ -28,6 +28,9 @@ struct ChatState: Sendable {
     /// By key; the lobby is always here, other rooms while someone is in them.
     private var rooms: [String: Room] = [ChatState.lobby: Room(name: ChatState.lobby, count: 0)]
     private var lastMessageID = 0
+    /// The rooms of the other chat processes of a cluster, by process (see `ClusterPresence`), and when
+    /// each was last heard of.
+    private var remote: [String: (rooms: [String: Room], seen: ContinuousClock.Instant)] = [:]
 
     /// What two spellings of the same room have in common.
     static func key(_ room: String) -> String { room.lowercased() }
@@ -38,16 +41,43 @@ struct ChatState: Sendable {
 
     func member(_ id: SocketID) -> Member? { members[id] }
 
-    func count(in key: String) -> Int { rooms[key]?.count ?? 0 }
+    /// Members in the room on every process of the cluster.
+    func count(in key: String) -> Int {
+        remote.values.reduce(rooms[key]?.count ?? 0) { $0 + ($1.rooms[key]?.count ?? 0) }
+    }
 
-    /// The room's name as shown; `key` itself for a room nobody is in.
-    func displayName(of key: String) -> String { rooms[key]?.name ?? key }
+    /// The room's name as shown (this process's spelling first); `key` itself for a room nobody is in.
+    func displayName(of key: String) -> String {
+        rooms[key]?.name ?? remote.values.lazy.compactMap { $0.rooms[key]?.name }.first ?? key
+    }
 
-    /// The lobby first, then the other rooms by name.
+    /// The lobby first, then the other rooms (of every process) by name.
     var roomList: [RoomCount] {
-        let others = rooms.filter { $0.key != ChatState.lobby }.values
+        var keys = Set(rooms.keys)
+        for process in remote.values { keys.formUnion(process.rooms.keys) }
+        keys.remove(ChatState.lobby)
+        let others = keys.map { RoomCount(name: displayName(of: $0), count: count(in: $0)) }
+            .filter { $0.count > 0 }
             .sorted { $0.name.lowercased() < $1.name.lowercased() }
-        return ([rooms[ChatState.lobby]!] + others).map { RoomCount(name: $0.name, count: $0.count) }
+        return [RoomCount(name: ChatState.lobby, count: count(in: ChatState.lobby))] + others
+    }
+
+    /// This process's rooms, for the other processes of a cluster.
+    var localRooms: [String: Room] { rooms }
+
+    /// Another process's rooms as it last told them (`nil`: it left). True when it was not known yet.
+    @discardableResult
+    mutating func setRemote(_ process: String, rooms: [String: Room]?, at now: ContinuousClock.Instant = .now) -> Bool {
+        let known = remote[process] != nil
+        if let rooms { remote[process] = (rooms, now) } else { remote[process] = nil }
+        return !known
+    }
+
+    /// Forgets processes not heard of since `deadline` (they died without a word); true if any.
+    mutating func forgetRemote(silentSince deadline: ContinuousClock.Instant) -> Bool {
+        let before = remote.count
+        remote = remote.filter { $0.value.seen >= deadline }
+        return remote.count != before
     }
 
     /// True when `name` (ignoring case, like the uniqueness of names) has joined over `connection`.
@@ -95,12 +125,14 @@ struct ChatState: Sendable {
                            room: displayName(of: member.room), from: id)
     }
 
+    /// A room that exists on another process of the cluster keeps the spelling it has there.
     private mutating func enter(_ key: String, named name: String) {
-        rooms[key, default: Room(name: name, count: 0)].count += 1
+        let spelling = rooms[key]?.name ?? remote.values.lazy.compactMap { $0.rooms[key]?.name }.first ?? name
+        rooms[key, default: Room(name: spelling, count: 0)].count += 1
     }
 
     private mutating func leaveRoom(_ key: String) {
-        let left = count(in: key) - 1
+        let left = (rooms[key]?.count ?? 0) - 1
         if left > 0 || key == ChatState.lobby {
             rooms[key]?.count = max(left, 0)
         } else {

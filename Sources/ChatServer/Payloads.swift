@@ -47,7 +47,7 @@ struct Presence: Encodable, Sendable {
     let online: Int
 }
 
-struct ChatMessage: Encodable, Sendable {
+struct ChatMessage: Codable, Sendable, Equatable {
     let id: Int
     let name: String
     let text: String

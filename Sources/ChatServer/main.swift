@@ -5,6 +5,7 @@
 import Dispatch
 import Foundation
 import SocketIO
+import SocketIORedis
 
 func log(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -32,10 +33,27 @@ serverOptions.clientDirectory = options.clientDirectory
 serverOptions.maxConnectionsPerAddress = options.maxConnectionsPerAddress
 serverOptions.maxHandshakesPerSecondPerAddress = options.maxHandshakesPerSecondPerAddress
 serverOptions.maxSessions = options.maxSessions
+var cluster: ChatCluster? = nil
+var redis: RedisConnection? = nil
+if let url = options.redisURL {
+    do { redis = try RedisConnection(url: url) } catch {
+        log("chat: \(error)")
+        exit(2)
+    }
+    serverOptions.adapter = redis!.adapter(RedisAdapterOptions(key: options.redisKey))
+}
 let io = SocketIOServer(serverOptions)
+if let redis {
+    let process = String(UInt64.random(in: 0 ..< .max), radix: 36)
+    cluster = ChatCluster(names: RedisNames(redis: redis, key: options.redisKey, process: process),
+                          history: RedisHistory(redis: redis, key: options.redisKey, perRoom: options.historyPerRoom),
+                          presence: ClusterPresence(io: io, process: process))
+}
 
-let chat = Chat(io: io, history: InMemoryHistory(perRoom: options.historyPerRoom, rooms: options.historyRooms))
+let chat = Chat(io: io, history: cluster?.history ?? InMemoryHistory(perRoom: options.historyPerRoom, rooms: options.historyRooms),
+                cluster: cluster)
 chat.start(maxConnections: options.maxConnections)
+cluster?.presence.start(chat: chat)
 Notifications.start(on: io, chat: chat, options: options.notify)
 io.serveStatic(options.webDirectory)
 

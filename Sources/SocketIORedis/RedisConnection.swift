@@ -16,7 +16,7 @@ public final class RedisConnection: PubSubTransport, @unchecked Sendable {
     /// Counted over every adapter of this connection.
     public let stats = RedisAdapterStats()
     private let group: EventLoopGroup
-    private let publisher: RedisClient
+    let publisher: RedisClient
     private let subscriber: RedisSubscriber
     private let routes = Mutex(Routes())
     private let publisherUp = Atomic<Bool>(false)
@@ -125,10 +125,14 @@ public final class RedisConnection: PubSubTransport, @unchecked Sendable {
 /// Why a Redis adapter or emitter could not be set up.
 public enum RedisAdapterError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidURL(String)
+    /// A command sent with `RedisConnection.send` failed: Redis is down, did not answer in time, or
+    /// answered with an error (the message says which).
+    case commandFailed(String)
 
     public var description: String {
         switch self {
         case .invalidURL(let reason): "invalid Redis URL: \(reason)"
+        case .commandFailed(let reason): "Redis command failed: \(reason)"
         }
     }
 }

@@ -81,11 +81,13 @@ def browser_paths():
     return browser, driver
 
 
-def new_driver(paths):
+def new_driver(paths, insecure=False):
     options = webdriver.ChromeOptions()
     options.binary_location = paths[0]
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
         options.add_argument(arg)
+    if insecure:  # the cluster's nginx has a certificate made on the spot
+        options.add_argument("--ignore-certificate-errors")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(options=options, service=Service(executable_path=paths[1]))
 
@@ -101,11 +103,17 @@ def browser_pool(browser_paths):
 
 @pytest.fixture
 def open_browser(browser_paths, browser_pool, request):
-    """Factory: open_browser(width=1280, height=900) -> a headless Chromium session on a blank page."""
+    """Factory: open_browser(width=1280, height=900) -> a headless Chromium session on a blank page;
+    `insecure=True`: one that accepts a self-signed certificate (not pooled)."""
     drivers = []
+    private = []
 
-    def factory(width=1280, height=900):
-        driver = browser_pool.pop() if browser_pool else new_driver(browser_paths)
+    def factory(width=1280, height=900, insecure=False):
+        if insecure:
+            driver = new_driver(browser_paths, insecure=True)
+            private.append(driver)
+        else:
+            driver = browser_pool.pop() if browser_pool else new_driver(browser_paths)
         driver.get_log("browser")  # drop what an earlier test left in the console log
         driver.set_window_size(width, height)
         drivers.append(driver)
@@ -115,6 +123,9 @@ def open_browser(browser_paths, browser_pool, request):
     for index, driver in enumerate(drivers):
         if failed(request):
             save_browser_artifacts(driver, artifact_dir(request), f"browser{index}")
+        if driver in private:
+            driver.quit()
+            continue
         try:
             driver.get("about:blank")  # closes the page's connections before the next test
             browser_pool.append(driver)
