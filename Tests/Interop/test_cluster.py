@@ -13,7 +13,7 @@ import pytest
 import redis
 import socketio
 
-from project import is_python_reference, server_prefix
+from project import is_python_reference, server_prefix, wait_until
 from rawio import RawSocket
 from redisproc import RedisServer
 
@@ -39,7 +39,7 @@ def cluster(start_server, redis_server, request):
         if key:
             argv += ["--key", key]
         servers = [start_server(argv, name=f"cluster-{i}") for i in range(n)]
-        wait_for(lambda: numsub(redis_server, key or "socket.io") == n, f"{n} servers subscribed")
+        wait_until(lambda: numsub(redis_server, key or "socket.io") == n, f"{n} servers subscribed")
         return servers
     return start
 
@@ -52,13 +52,6 @@ def numsub(server: RedisServer, key="socket.io", nsp="/") -> int:
         r.close()
 
 
-def wait_for(check, what, timeout=WAIT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Peer:
@@ -166,15 +159,15 @@ def test_sockets_join_leave_and_disconnect_across_servers(cluster, peers, transp
     here = peers(a, transports)
     there = peers(b, transports)
     assert here.call("socketsJoin", "green", there.sid) is True
-    wait_for(lambda: "green" in here.call("fetch", there.sid)[0]["rooms"], "remote join")
+    wait_until(lambda: "green" in here.call("fetch", there.sid)[0]["rooms"], "remote join")
     here.sio.emit("to", ("green", "g", 1))
     assert there.next("g") == (1,)
     here.nothing("g")
     assert here.call("socketsLeave", "green", there.sid) is True
-    wait_for(lambda: "green" not in here.call("fetch", there.sid)[0]["rooms"], "remote leave")
+    wait_until(lambda: "green" not in here.call("fetch", there.sid)[0]["rooms"], "remote leave")
     assert here.call("disconnectRoom", there.sid) is True
     assert there.disconnected.wait(WAIT)
-    wait_for(lambda: here.call("count") == 1, "count after remote disconnect")
+    wait_until(lambda: here.call("count") == 1, "count after remote disconnect")
 
 
 def test_server_side_emit_reaches_the_other_servers_only(cluster, peers):
@@ -182,7 +175,7 @@ def test_server_side_emit_reaches_the_other_servers_only(cluster, peers):
     sender = peers(a, ["websocket"])
     sender.sio.emit("serverSideEmit", {"hello": "from-a", "list": [1, 2.5, True]})
     line = 'serverSideEmit received ping {"hello":"from-a","list":[1,2.5,true]}'
-    wait_for(lambda: line in b.output() and line in c.output(), "the ping on b and c")
+    wait_until(lambda: line in b.output() and line in c.output(), "the ping on b and c")
     time.sleep(QUIET)
     assert line not in a.output()
 
@@ -215,7 +208,7 @@ def test_broadcast_acks_time_out_with_the_answers_so_far(cluster, peers):
     silent = RawSocket(b.ws_url + "/socket.io/")  # python-socketio always acks; a raw client need not
     silent.connect()
     try:
-        wait_for(lambda: asker.call("count") == 2, "both sockets")
+        wait_until(lambda: asker.call("count") == 2, "both sockets")
         started = time.monotonic()
         result = asker.call("ackAll", 1)
         assert result == {"err": True, "res": ["a"]}
@@ -238,7 +231,7 @@ def test_kill_9_of_a_server_mid_ack_and_after(cluster, peers, redis_server):
     t.join(WAIT)
     assert box["r"]["err"] is True and box["r"]["res"] == ["a"]
     # Redis drops the dead server's subscription at once: nobody waits for it any more.
-    wait_for(lambda: numsub(redis_server) == 1, "the dead server to leave NUMSUB")
+    wait_until(lambda: numsub(redis_server) == 1, "the dead server to leave NUMSUB")
     started = time.monotonic()
     assert asker.call("count") == 1
     assert asker.call("serverCount") == 1
@@ -258,8 +251,8 @@ def test_redis_restart_under_a_running_cluster(cluster, peers, redis_server):
     assert on_a.call("count") == -1
     assert time.monotonic() - started < 2
     redis_server.start()
-    wait_for(lambda: numsub(redis_server) == 2, "both servers to resubscribe", timeout=15)
-    wait_for(lambda: on_a.call("count") == 2, "count to come back", timeout=10)
+    wait_until(lambda: numsub(redis_server) == 2, "both servers to resubscribe", timeout=15)
+    wait_until(lambda: on_a.call("count") == 2, "count to come back", timeout=10)
     on_a.sio.emit("broadcast", ("after", 2))
     assert on_b.next("after") == (2,)
     assert on_a.next("after") == (2,)
@@ -292,7 +285,7 @@ def test_our_broadcasts_are_what_a_node_server_decodes(cluster, peers, redis_ser
     client = peers(a, ["websocket"], auth={"room": "r1"})
     sub = redis.Redis(port=redis_server.port).pubsub()
     sub.psubscribe("socket.io#/#*")
-    wait_for(lambda: numsub(redis_server) == 1, "server up")
+    wait_until(lambda: numsub(redis_server) == 1, "server up")
     time.sleep(0.2)
     client.sio.emit("to", ("r1", "rm", {"room": "r1", "bin": b"\x01\x02"}))
     client.next("rm")
@@ -366,9 +359,9 @@ def test_applies_the_node_emitters_messages(cluster, peers, redis_server):
     assert here.next("job") == (7,)
     there.nothing("job")
     r.publish("socket.io-request#/#", json.dumps({"type": 2, "opts": {"rooms": [], "except": []}, "rooms": ["all"]}))
-    wait_for(lambda: all("all" in s["rooms"] for s in here.call("fetch", None)), "emitter socketsJoin")
+    wait_until(lambda: all("all" in s["rooms"] for s in here.call("fetch", None)), "emitter socketsJoin")
     r.publish("socket.io-request#/#", json.dumps({"uid": "emitter", "type": 6, "data": ["ping", "cron"]}))
-    wait_for(lambda: 'serverSideEmit received ping "cron"' in a.output() and
+    wait_until(lambda: 'serverSideEmit received ping "cron"' in a.output() and
              'serverSideEmit received ping "cron"' in b.output(), "emitter serverSideEmit")
 
 
