@@ -1,6 +1,6 @@
 // The server the protocol conformance suites (socket.io-protocol, engine.io-protocol) run against.
 //
-//   conformance-server [--port N] [--engine-io | --api-suite | --cluster] [--redis URL [--key K]]
+//   conformance-server [--port N] [--engine-io | --api-suite | --cluster] [--redis URL [--streams] [--key K]]
 //                      [--per-message-deflate] [--refuse-header NAME]
 //
 // Default: Socket.IO on /socket.io/ with namespaces / and /custom.
@@ -8,7 +8,8 @@
 // With --api-suite: Socket.IO on /socket.io/ exposing the server API as events (ApiSuite.swift).
 // With --cluster: the multi-server contract of ClusterSuite.swift (meant with --redis).
 // --redis URL puts the namespaces on the Redis adapter (`--key` sets its channel prefix), in the
-// --api-suite and --cluster modes.
+// --api-suite and --cluster modes; with --streams, on the Redis Streams adapter (`--key` names the
+// stream and prefixes the channels).
 // --per-message-deflate offers RFC 7692 compression on WebSockets (off by default, like Node).
 // --refuse-header NAME (Engine.IO mode): an `allowRequest` hook refuses handshakes carrying header NAME,
 // so interop tests can see the 403 / code 4 answer; without it every handshake is allowed, as the spec's
@@ -33,6 +34,7 @@ struct Arguments {
     var cluster = false
     var redisURL: String?
     var redisKey = "socket.io"
+    var streams = false
 
     struct Limits {
         var connectionsPerAddress: Int?
@@ -54,6 +56,7 @@ struct Arguments {
             case "--redis":
                 guard let url = rest.popFirst(), !url.isEmpty else { fail("--redis needs a URL (redis://host:port)") }
                 redisURL = url
+            case "--streams": streams = true
             case "--key":
                 guard let key = rest.popFirst(), !key.isEmpty else { fail("--key needs a prefix") }
                 redisKey = key
@@ -183,7 +186,10 @@ func runEngineIO(port: Int, perMessageDeflate: Bool, refuseHeader: String?, limi
 let arguments = Arguments(CommandLine.arguments)
 let adapter: (@Sendable (Namespace) -> any Adapter)? = arguments.redisURL.map { url in
     do {
-        return try RedisConnection(url: url).adapter(RedisAdapterOptions(key: arguments.redisKey))
+        let redis = try RedisConnection(url: url)
+        return arguments.streams
+            ? redis.streamsAdapter(RedisStreamsAdapterOptions(streamName: arguments.redisKey, channelPrefix: arguments.redisKey))
+            : redis.adapter(RedisAdapterOptions(key: arguments.redisKey))
     } catch {
         fail("\(error)")
     }
