@@ -275,6 +275,17 @@ extension WebSocketConnection {
     /// Builds a complete unmasked server frame once, to share across recipients via `send(preparedFrame:)`.
     package static func prepareFrame(text: [UInt8]) -> ByteBlock { frame(opcode: .text, payload: text, rsv1: false) }
 
+    /// The same from a `String`, whose UTF-8 is written straight into the block.
+    package static func prepareFrame(text: String) -> ByteBlock {
+        var text = text
+        return text.withUTF8 { utf8 in
+            ByteBlock(count: WebSocketFrameEncoder.frameSize(payloadCount: utf8.count)) { out in
+                _ = WebSocketFrameEncoder.writeFrame(opcode: .text, payload: UnsafeRawBufferPointer(utf8), fin: true,
+                                                     rsv1: false, into: out)
+            }
+        }
+    }
+
     /// A text frame whose payload is `prefix` then `text`'s UTF-8 (an Engine.IO packet: type digit and
     /// data), written straight into the block: no intermediate array per message.
     package static func prepareFrame(prefix: UInt8, text: String) -> ByteBlock {

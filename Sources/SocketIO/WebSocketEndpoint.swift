@@ -34,7 +34,7 @@ public final class WebSocketEndpoint: @unchecked Sendable {
     /// connection's queue holds the same bytes (compressed again per connection only where
     /// permessage-deflate was negotiated). Callable from any thread; one hop per event loop.
     public func broadcast(text: String, except: WebSocket? = nil) {
-        deliver(WebSocketConnection.prepareFrame(text: Array(text.utf8)), except: except)
+        deliver(WebSocketConnection.prepareFrame(text: text), except: except)
     }
 
     /// Sends `binary` to every open connection (but `except`), framed once like `broadcast(text:)`.

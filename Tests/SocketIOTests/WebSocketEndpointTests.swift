@@ -48,6 +48,21 @@ import Testing
         }
     }
 
+    @Test func aClosedConnectionIsReleased() async throws {
+        final class Weak: @unchecked Sendable { weak var socket: WebSocket? }
+        let weak = Weak()
+        try await withEchoEndpoint { _, endpoint, closes, port in
+            let client = try PlainWebSocketClient(port: port)
+            try await eventually { endpoint.connectionCount == 1 }
+            weak.socket = endpoint.connections.first
+            #expect(weak.socket != nil)
+            client.close(code: 1000, reason: "")
+            try await eventually { closes.all == ["1000 "] }
+            // Its handlers captured it; closing dropped them, so nothing holds it any more.
+            try await eventually { weak.socket == nil }
+        }
+    }
+
     @Test func broadcastFromAnyThreadReachesEveryConnectionButTheExcepted() async throws {
         try await withEchoEndpoint { _, endpoint, _, port in
             let clients = try (0..<4).map { _ in try PlainWebSocketClient(port: port) }
