@@ -79,6 +79,13 @@ def test_text_and_binary_messages_come_back(ws_server):
     for text in ["hello", "é€😀" * 1000, "x" * 100_000, ""]:
         ws.send(text)
         assert ws.recv() == text
+    # A fragmented text message, with a ping between its fragments, comes back whole.
+    ws.send_frame(websocket.ABNF.create_frame("frag", OP_TEXT, fin=0))
+    ws.ping(b"between")
+    ws.send_frame(websocket.ABNF.create_frame("mented é".encode(), 0x0, fin=1))
+    opcode, frame = ws.recv_data_frame(True)
+    assert (opcode, frame.data) == (OP_PONG, b"between")
+    assert ws.recv() == "fragmented é"
     for payload in [b"\x00\xff\x10", bytes(range(256)) * 400]:
         ws.send_binary(payload)
         opcode, data = ws.recv_data()
