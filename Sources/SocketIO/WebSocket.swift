@@ -83,8 +83,9 @@ public final class WebSocket: @unchecked Sendable, Hashable {
         perform { [self] in connection?.ping(payload) }
     }
 
-    /// Starts the close handshake; `onClose` hears `code` and `reason` once the peer has answered
-    /// (or after `ServerOptions.closeTimeout` if it never does). Nothing more is sent after it.
+    /// Starts the close handshake; `onClose` hears `code` and `reason` once the peer has closed its
+    /// side (at most 2 s after it took our close frame; one that reads nothing is cut off after
+    /// `ServerOptions.closeTimeout`). Nothing more is sent or delivered after it.
     public func close(code: UInt16 = 1000, reason: String = "") throws(WebSocketError) {
         guard WebSocketCloseCode.isValidOnWire(code) else { throw .invalidCloseCode(code) }
         let length = reason.utf8.count
