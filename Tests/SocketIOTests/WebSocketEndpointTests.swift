@@ -152,7 +152,7 @@ import Testing
     }
 
     @Test func heartbeatClosesAPeerThatDoesNotPong() async throws {
-        try await withEchoEndpoint({ $0.heartbeat = WebSocketHeartbeat(interval: .milliseconds(50), timeout: .milliseconds(80)) }) { _, endpoint, closes, port in
+        try await withEchoEndpoint({ $0.heartbeat = WebSocketHeartbeat(interval: .milliseconds(100), timeout: .milliseconds(300)) }) { _, endpoint, closes, port in
             let silent = try PlainWebSocketClient(port: port)
             let answering = try PlainWebSocketClient(port: port)
             // Answers every ping for a while, so it outlives several deadlines.
