@@ -16,6 +16,9 @@
 // reference configuration has it.
 // --max-connections-per-address N, --max-handshakes-per-second-per-address N, --max-sessions N
 // (Engine.IO mode): the admission limits, off (or the library's default) unless given, for their tests.
+// With --websocket: Socket.IO plus a plain WebSocket endpoint at /ws (WebSocketSuite.swift), with
+// --ws-max-message-bytes N, --ws-max-buffered-bytes N, --ws-max-connections N,
+// --ws-heartbeat-ms INTERVAL,TIMEOUT and --ws-allowed-origin ORIGIN (repeatable) as its options.
 import Dispatch
 import EngineIO
 import Foundation
@@ -35,6 +38,7 @@ struct Arguments {
     var redisURL: String?
     var redisKey = "socket.io"
     var streams = false
+    var webSocket: WebSocketSuiteArguments?
 
     struct Limits {
         var connectionsPerAddress: Int?
@@ -66,11 +70,33 @@ struct Arguments {
             case "--max-connections-per-address": limits.connectionsPerAddress = Self.number(arg, &rest)
             case "--max-handshakes-per-second-per-address": limits.handshakesPerSecondPerAddress = Self.number(arg, &rest)
             case "--max-sessions": limits.sessions = Self.number(arg, &rest)
+            case "--websocket": webSocket = webSocket ?? WebSocketSuiteArguments()
+            case "--ws-max-message-bytes": webSocket(\.options.maxMessageBytes, Self.number(arg, &rest))
+            case "--ws-max-buffered-bytes": webSocket(\.options.maxBufferedBytes, Self.number(arg, &rest))
+            case "--ws-max-connections": webSocket(\.options.maxConnections, Self.number(arg, &rest))
+            case "--ws-allowed-origin":
+                guard let origin = rest.popFirst() else { fail("--ws-allowed-origin needs an origin") }
+                webSocket(\.options.allowedOrigins, (webSocket?.options.allowedOrigins ?? []) + [origin])
+            case "--ws-heartbeat-ms":
+                let parts = (rest.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
+                guard parts.count == 2 else { fail("--ws-heartbeat-ms needs INTERVAL,TIMEOUT in milliseconds") }
+                webSocket(\.options.heartbeat, WebSocketHeartbeat(interval: .milliseconds(parts[0]), timeout: .milliseconds(parts[1])))
             default: fail("unknown argument \(arg)")
             }
         }
         if refuseHeader != nil, !engineOnly { fail("--refuse-header applies to --engine-io only") }
         if redisURL != nil, !(apiSuite || cluster) { fail("--redis applies to --api-suite and --cluster only") }
+        if webSocket != nil {
+            webSocket?.perMessageDeflate = perMessageDeflate
+            webSocket?.maxConnectionsPerAddress = limits.connectionsPerAddress
+        }
+    }
+
+    /// Sets one option of the --websocket mode (the --ws-* flags imply it).
+    mutating func webSocket<Value>(_ field: WritableKeyPath<WebSocketSuiteArguments, Value>, _ value: Value) {
+        var suite = webSocket ?? WebSocketSuiteArguments()
+        suite[keyPath: field] = value
+        webSocket = suite
     }
 
     static func number(_ flag: String, _ rest: inout ArraySlice<String>) -> Int {
@@ -195,10 +221,11 @@ let adapter: (@Sendable (Namespace) -> any Adapter)? = arguments.redisURL.map { 
     }
 }
 let signalSources =
-    arguments.cluster ? runCluster(port: arguments.port, adapter: adapter)
+    arguments.webSocket.map { runWebSocketSuite(port: arguments.port, arguments: $0) } ??
+    (arguments.cluster ? runCluster(port: arguments.port, adapter: adapter)
     : arguments.engineOnly
     ? runEngineIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate, refuseHeader: arguments.refuseHeader,
                   limits: arguments.limits)
     : arguments.apiSuite ? runApiSuite(port: arguments.port, adapter: adapter)
-    : runSocketIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate)
+    : runSocketIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate))
 withExtendedLifetime(signalSources) { dispatchMain() }
