@@ -167,7 +167,8 @@ package struct HTTPRequestParser: Sendable {
         }
         if bareLF { throw .malformed("header lines must end with CRLF, found a bare LF") }
         guard let headLength = end else {
-            if available > maxHeaderBytes { throw .headTooLarge(limit: maxHeaderBytes) }
+            // Up to 3 bytes past the limit may be the start of a terminator that ends a head of exactly the limit.
+            if available > maxHeaderBytes + 3 { throw .headTooLarge(limit: maxHeaderBytes) }
             // Resume the scan 3 bytes back so a terminator split across reads is still found.
             state = .head(scanned: max(0, i - 3))
             return nil

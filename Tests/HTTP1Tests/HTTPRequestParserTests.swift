@@ -121,6 +121,25 @@ let malformedFixtures: [(String, Int, String)] = [
         #expect(run([good + input]) == .error(requests: [validFixtures[0].1], status: status), "\(name) pipelined")
     }
 
+    /// Found by Fuzz/Targets/http1.swift: a head of exactly the limit, cut inside its blank line, was
+    /// refused as too large although it is accepted whole.
+    @Test func headOfExactlyTheLimitSplitAnywhere() {
+        let head = "GET / HTTP/1.1\r\nHost: a\r\nX: "
+        let atLimit = bytes(head + String(repeating: "a", count: 100 - head.utf8.count) + "\r\n\r\n")
+        let overLimit = bytes(head + String(repeating: "a", count: 101 - head.utf8.count) + "\r\n\r\n")
+        for cut in 0...atLimit.count {
+            let outcome = run([Array(atLimit[..<cut]), Array(atLimit[cut...])], maxHeader: 100)
+            guard case .requests(let requests) = outcome, requests.count == 1 else {
+                Issue.record("split at \(cut): \(outcome)")
+                continue
+            }
+        }
+        for cut in 0...overLimit.count {
+            #expect(run([Array(overLimit[..<cut]), Array(overLimit[cut...])], maxHeader: 100)
+                == .error(requests: [], status: 431), "split at \(cut)")
+        }
+    }
+
     @Test func continueExpectationAndRemainingBytes() throws {
         var parser = HTTPRequestParser()
         parser.append(bytes("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"))
