@@ -45,15 +45,19 @@ private func parse(_ chunks: [[UInt8]], maxHeaderBytes: Int = maxHeaderBytes) ->
     return outcome
 }
 
-/// The request with its body framed by Content-Length (chunked framing is not kept).
+/// The request's headers with its body framed by Content-Length (chunked framing is not kept).
+private func reframed(_ headers: HTTPHeaders, body: [UInt8]) -> HTTPHeaders {
+    var fields = HTTPHeaders(headers.filter {
+        let name = $0.name.lowercased()
+        return name != "content-length" && name != "transfer-encoding"
+    })
+    if !body.isEmpty { fields.add(name: "Content-Length", value: "\(body.count)") }
+    return fields
+}
+
 private func serialize(_ request: Request) -> [UInt8] {
     var text = "\(request.method) \(request.target) HTTP/1.\(request.minorVersion)\r\n"
-    for (name, value) in request.headers {
-        let lower = name.lowercased()
-        if lower == "content-length" || lower == "transfer-encoding" { continue }
-        text += "\(name):\(value)\r\n"
-    }
-    if !request.body.isEmpty { text += "Content-Length: \(request.body.count)\r\n" }
+    for (name, value) in reframed(request.headers, body: request.body) { text += "\(name):\(value)\r\n" }
     return Array((text + "\r\n").utf8) + request.body
 }
 
@@ -78,11 +82,7 @@ public func fuzzHTTP1(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         // Written back out (values may have grown by U+FFFD replacement, hence the roomier limit).
         let again = parse([serialize(request)], maxHeaderBytes: 4 * maxHeaderBytes)
         var expected = request
-        expected.headers = HTTPHeaders(request.headers.filter {
-            let lower = $0.name.lowercased()
-            return lower != "content-length" && lower != "transfer-encoding"
-        })
-        if !request.body.isEmpty { expected.headers.add(name: "Content-Length", value: "\(request.body.count)") }
+        expected.headers = reframed(request.headers, body: request.body)
         check(again.error == nil && again.requests == [expected] && !again.midRequest,
               "re-serialized request parses as \(again), expected \(expected)")
     }
