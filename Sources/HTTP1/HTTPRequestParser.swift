@@ -230,8 +230,9 @@ package struct HTTPRequestParser: Sendable {
 
     // MARK: chunked
 
-    /// Finds the CRLF ending a line that starts at `start`, within `maxLength` bytes.
-    private func lineEnd(maxLength: Int) throws(HTTPParseError) -> Int? {
+    /// Finds the CRLF ending a line that starts at `start`, within `maxLength` bytes; throws `tooLong`
+    /// once more bytes than a line of `maxLength` and its CR are buffered without one.
+    private func lineEnd(maxLength: Int, tooLong: HTTPParseError) throws(HTTPParseError) -> Int? {
         var i = start
         let stop = min(buffer.count, start + maxLength + 2)
         while i < stop {
@@ -241,12 +242,14 @@ package struct HTTPRequestParser: Sendable {
             }
             i += 1
         }
-        if buffer.count - start > maxLength + 1 { throw .malformed("chunk-size line too long") }
+        if buffer.count - start > maxLength + 1 { throw tooLong }
         return nil
     }
 
     private mutating func parseChunkSize(_ message: HTTPRequestMessage) throws(HTTPParseError) -> HTTPRequestMessage?? {
-        guard let cr = try lineEnd(maxLength: HTTPRequestParser.maxChunkLine) else { return nil }
+        guard let cr = try lineEnd(maxLength: HTTPRequestParser.maxChunkLine, tooLong: .malformed("chunk-size line too long")) else {
+            return nil
+        }
         var size = 0
         var digits = 0
         var i = start
@@ -281,8 +284,7 @@ package struct HTTPRequestParser: Sendable {
         var consumed = consumed
         while true {
             let room = maxHeaderBytes - consumed
-            guard let cr = try lineEnd(maxLength: max(0, room)) else {
-                if bufferedByteCount > room { throw .headTooLarge(limit: maxHeaderBytes) }
+            guard let cr = try lineEnd(maxLength: max(0, room), tooLong: .headTooLarge(limit: maxHeaderBytes)) else {
                 state = .trailers(message, consumed: consumed)
                 return nil
             }
