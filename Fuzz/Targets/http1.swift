@@ -1,12 +1,15 @@
 import HTTP1
 
 // HTTP/1.1 request parser (Sources/HTTP1).
-// Input: a 2-byte split offset, then the bytes a client sends.
+// Input: two bytes choosing the limits (small, so inputs reach them and one past them), a 2-byte split
+// offset, then the bytes a client sends.
 // Properties: fed whole or in two pieces it yields the same requests and the same error; no request
 // passes the limits; a request written back out parses to itself.
 
-private let maxHeaderBytes = 512
-private let maxBodyBytes = 1024
+private struct Limits {
+    var maxHeaderBytes: Int  // 16...526
+    var maxBodyBytes: Int  // 0...1020
+}
 
 /// A parsed request as a comparable value (`HTTPRequestMessage` is not `Equatable`).
 private struct Request: Equatable {
@@ -26,8 +29,8 @@ private struct Outcome: Equatable {
     var midRequest = false
 }
 
-private func parse(_ chunks: [[UInt8]], maxHeaderBytes: Int = maxHeaderBytes) -> Outcome {
-    var parser = HTTPRequestParser(maxHeaderBytes: maxHeaderBytes, maxBodyBytes: maxBodyBytes)
+private func parse(_ chunks: [[UInt8]], _ limits: Limits) -> Outcome {
+    var parser = HTTPRequestParser(maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes)
     var outcome = Outcome()
     for chunk in chunks {
         parser.append(chunk)
@@ -64,23 +67,24 @@ private func serialize(_ request: Request) -> [UInt8] {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTP1(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var reader = FuzzReader(fuzzBytes(data, size))
+    let limits = Limits(maxHeaderBytes: 16 + 2 * Int(reader.byte()), maxBodyBytes: 4 * Int(reader.byte()))
     let split = reader.splitOffset()
     let bytes = reader.payload
 
-    let whole = parse([bytes])
-    let pieces = parse([Array(bytes[..<split]), Array(bytes[split...])])
+    let whole = parse([bytes], limits)
+    let pieces = parse([Array(bytes[..<split]), Array(bytes[split...])], limits)
     check(whole == pieces, "split at \(split) differs: whole \(whole), split \(pieces)")
 
     for request in whole.requests {
-        check(request.body.count <= maxBodyBytes, "body of \(request.body.count) bytes")
+        check(request.body.count <= limits.maxBodyBytes, "body of \(request.body.count) bytes")
         // Each raw byte of the head yields at most one Unicode scalar, even where bad UTF-8 is replaced.
         let headScalars = request.headers.reduce(request.method.count + request.target.count) {
             $0 + $1.name.unicodeScalars.count + $1.value.unicodeScalars.count
         }
-        check(headScalars <= maxHeaderBytes, "head of \(headScalars) scalars")
+        check(headScalars <= limits.maxHeaderBytes, "head of \(headScalars) scalars")
 
         // Written back out (values may have grown by U+FFFD replacement, hence the roomier limit).
-        let again = parse([serialize(request)], maxHeaderBytes: 4 * maxHeaderBytes)
+        let again = parse([serialize(request)], Limits(maxHeaderBytes: 4 * limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes))
         var expected = request
         expected.headers = reframed(request.headers, body: request.body)
         check(again.error == nil && again.requests == [expected] && !again.midRequest,

@@ -2,12 +2,11 @@ import WebSocketCodec
 
 // WebSocket frame decoder (Sources/WebSocketCodec), with and without permessage-deflate.
 // Input: an options byte (bit 0: accept unmasked frames, bit 1: permessage-deflate negotiated, bit 2:
-// client_no_context_takeover), a 2-byte split offset, then the frames a client sends.
+// client_no_context_takeover), a byte choosing the message limit (small, so inputs reach it and one
+// past it), a 2-byte split offset, then the frames a client sends.
 // Properties: fed whole or in two pieces it yields the same events and the same error; no message is
 // over the limit and every text is UTF-8; the events sent again as a client would send them (masked,
 // data compressed when that fits the limit) decode to the same events.
-
-private let maxMessageBytes = 2048
 
 private struct Outcome: Equatable {
     var events: [WebSocketEvent] = []
@@ -17,10 +16,12 @@ private struct Outcome: Equatable {
 private struct Options {
     var requireMask: Bool
     var deflate: PerMessageDeflateParameters?
+    var maxMessageBytes: Int  // 1...2041
 
-    init(_ byte: UInt8) {
+    init(_ byte: UInt8, limit: UInt8) {
         requireMask = byte & 1 == 0
         deflate = byte & 2 == 0 ? nil : PerMessageDeflateParameters(clientNoContextTakeover: byte & 4 != 0)
+        maxMessageBytes = 1 + 8 * Int(limit)
     }
 
     func decoder() -> WebSocketDecoder {
@@ -44,7 +45,7 @@ private func decode(_ chunks: [[UInt8]], _ options: Options) -> Outcome {
     return outcome
 }
 
-private func checkLimits(_ event: WebSocketEvent) {
+private func checkLimits(_ event: WebSocketEvent, _ maxMessageBytes: Int) {
     switch event {
     case .text(let bytes):
         check(bytes.count <= maxMessageBytes, "text message of \(bytes.count) bytes")
@@ -77,9 +78,9 @@ private func reencode(_ events: [WebSocketEvent], _ options: Options) -> [UInt8]
         case .close(let code, let reason):
             (opcode, payload) = (.close, code.map { WebSocketFrameEncoder.closePayload(code: $0, reason: reason) } ?? [])
         }
-        if let deflater, !opcode.isControl, payload.count + 64 <= maxMessageBytes {
+        if let deflater, !opcode.isControl, payload.count + 64 <= options.maxMessageBytes {
             let compressed = deflater.compress(payload)
-            check(compressed.count <= maxMessageBytes, "deflate grew \(payload.count) bytes to \(compressed.count)")
+            check(compressed.count <= options.maxMessageBytes, "deflate grew \(payload.count) bytes to \(compressed.count)")
             out += WebSocketFrameEncoder.encodeMasked(opcode: opcode, payload: compressed, maskKey: key, fin: true, rsv1: true)
         } else {
             out += WebSocketFrameEncoder.encodeMasked(opcode: opcode, payload: payload, maskKey: key)
@@ -91,14 +92,14 @@ private func reencode(_ events: [WebSocketEvent], _ options: Options) -> [UInt8]
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzWebSocket(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var reader = FuzzReader(fuzzBytes(data, size))
-    let options = Options(reader.byte())
+    let options = Options(reader.byte(), limit: reader.byte())
     let split = reader.splitOffset()
     let bytes = reader.payload
 
     let whole = decode([bytes], options)
     let pieces = decode([Array(bytes[..<split]), Array(bytes[split...])], options)
     check(whole == pieces, "split at \(split) differs: whole \(whole), split \(pieces)")
-    whole.events.forEach(checkLimits)
+    for event in whole.events { checkLimits(event, options.maxMessageBytes) }
 
     var strict = options
     strict.requireMask = true
