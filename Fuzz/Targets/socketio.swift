@@ -1,15 +1,23 @@
 import SocketIOParser
 
 // Socket.IO v5 packet decoder with its JSON parser and binary reconstruction (Sources/SocketIOParser).
-// Input: Engine.IO messages joined by 0x1E; one starting with 0x00 is a binary message (its other
-// bytes), any other a text message. The whole input is also parsed as one JSON document.
+// Input: a byte choosing the limits (low 4 bits: maxDepth 1-16, high 4 bits: maxAttachments 0-15), then
+// Engine.IO messages joined by 0x1E; one starting with 0x00 is a binary message (its other bytes), any
+// other a text message. Those bytes are also parsed as one JSON document.
 // Properties: every packet out is valid, nests no deeper than `maxDepth` and carries no more
 // binaries than `maxAttachments`; it re-encodes to a text part and attachments that decode to an
 // equivalent packet; decoding from a String and from bytes agree; JSON re-encodes to a value that
 // decodes the same, and the encoding is a fixed point.
 
-private let maxDepth = 8
-private let maxAttachments = 3
+private struct Limits {
+    var maxDepth: Int
+    var maxAttachments: Int
+
+    init(_ byte: UInt8) {
+        maxDepth = 1 + Int(byte & 0x0F)
+        maxAttachments = Int(byte >> 4)
+    }
+}
 
 /// Nesting as the wire sees it: a binary travels as a `{"_placeholder":…}` object.
 private func depth(_ value: JSONValue) -> Int {
@@ -65,8 +73,8 @@ private func equivalent(_ a: JSONValue?, _ b: JSONValue?) -> Bool {
 private enum Message { case text([UInt8]), binary([UInt8]) }
 
 /// Feeds messages to a decoder; the outcome of each: a packet, nil while attachments are due, or an error.
-private func decode(_ messages: [Message], fromString: Bool) -> [Result<SocketPacket?, SocketParseError>] {
-    var decoder = SocketPacketDecoder(maxAttachments: maxAttachments, maxDepth: maxDepth)
+private func decode(_ messages: [Message], _ limits: Limits, fromString: Bool) -> [Result<SocketPacket?, SocketParseError>] {
+    var decoder = SocketPacketDecoder(maxAttachments: limits.maxAttachments, maxDepth: limits.maxDepth)
     return messages.map { message in
         do throws(SocketParseError) {
             switch message {
@@ -83,18 +91,18 @@ private func decode(_ messages: [Message], fromString: Bool) -> [Result<SocketPa
     }
 }
 
-private func checkPacket(_ packet: SocketPacket) {
+private func checkPacket(_ packet: SocketPacket, _ limits: Limits) {
     do throws(SocketParseError) { try packet.validate() } catch { propertyFailed("\(packet) is not valid: \(error)") }
     check(packet.type != .binaryEvent && packet.type != .binaryAck, "\(packet) keeps its binary type")
     guard let data = packet.data else { return }
-    check(depth(data) <= maxDepth, "\(packet) nests \(depth(data)) deep")
-    check(binaryCount(data) <= maxAttachments, "\(packet) carries \(binaryCount(data)) binaries")
+    check(depth(data) <= limits.maxDepth, "\(packet) nests \(depth(data)) deep")
+    check(binaryCount(data) <= limits.maxAttachments, "\(packet) carries \(binaryCount(data)) binaries")
 
     // Infinity goes out as `null` (as from JSON.stringify), which may not be a valid event name: the
     // JSON round trip below covers such values.
     guard !hasInfinity(data) else { return }
     let encoded = SocketPacketEncoder.encode(packet)
-    let again = decode([.text(encoded.utf8)] + encoded.attachments.map { .binary($0) }, fromString: false)
+    let again = decode([.text(encoded.utf8)] + encoded.attachments.map { .binary($0) }, limits, fromString: false)
     guard case .success(let decoded?)? = again.last, again.dropLast().allSatisfy({ $0 == .success(nil) }) else {
         propertyFailed("\(packet) encodes as \(encoded.text) + \(encoded.attachments.count) attachments, which decode as \(again)")
     }
@@ -103,11 +111,11 @@ private func checkPacket(_ packet: SocketPacket) {
           "\(packet) re-decodes as \(decoded) from \(encoded.text)")
 }
 
-private func checkJSON(_ bytes: [UInt8]) {
-    guard let value = try? JSONCodec.decode(bytes, maxDepth: maxDepth) else { return }
-    check(depth(value) <= maxDepth, "JSON nests \(depth(value)) deep")
+private func checkJSON(_ bytes: [UInt8], _ limits: Limits) {
+    guard let value = try? JSONCodec.decode(bytes, maxDepth: limits.maxDepth) else { return }
+    check(depth(value) <= limits.maxDepth, "JSON nests \(depth(value)) deep")
     let encoded = JSONCodec.encode(value)
-    guard let again = try? JSONCodec.decode(encoded, maxDepth: maxDepth) else {
+    guard let again = try? JSONCodec.decode(encoded, maxDepth: limits.maxDepth) else {
         propertyFailed("\(value) encodes as \(String(decoding: encoded, as: UTF8.self)), which does not parse")
     }
     check(equivalent(again, value), "\(value) re-decodes as \(again)")
@@ -116,14 +124,16 @@ private func checkJSON(_ bytes: [UInt8]) {
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSocketIO(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let bytes = fuzzBytes(data, size)
+    var reader = FuzzReader(fuzzBytes(data, size))
+    let limits = Limits(reader.byte())
+    let bytes = reader.payload
     let messages = bytes.split(separator: 0x1E, omittingEmptySubsequences: false).map { record -> Message in
         record.first == 0 ? .binary(Array(record.dropFirst())) : .text(Array(record))
     }
-    let outcomes = decode(messages, fromString: false)
-    let fromStrings = decode(messages, fromString: true)
+    let outcomes = decode(messages, limits, fromString: false)
+    let fromStrings = decode(messages, limits, fromString: true)
     check(outcomes == fromStrings, "bytes decode as \(outcomes), strings as \(fromStrings)")
-    for case .success(let packet?) in outcomes { checkPacket(packet) }
-    checkJSON(bytes)
+    for case .success(let packet?) in outcomes { checkPacket(packet, limits) }
+    checkJSON(bytes, limits)
     return 0
 }
