@@ -139,6 +139,12 @@ public final class Socket: @unchecked Sendable {
         }
     }
 
+    /// Closes the connection under this socket without a DISCONNECT packet (`forced close`), as
+    /// Node's `socket.conn.close()`: the client reconnects by itself and, with recovery on, is recovered.
+    package func closeTransport() {
+        perform { [self] in client.close(.forcedClose) }
+    }
+
     // MARK: Loop plumbing
 
     /// Runs `body` on the socket's loop: now when already there, else queued (FIFO per calling thread).
