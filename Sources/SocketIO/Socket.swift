@@ -42,8 +42,9 @@ public final class Socket: @unchecked Sendable {
     /// The adapter's offset when this socket started: replay starts there for a client that received
     /// no event before its connection dropped.
     let connectOffset: String?
-    /// Loop-confined. What a restore brought back, until `onConnect` applies it.
-    @exclusivity(unchecked) private var restored: RestoredSession?
+    /// Loop-confined. What a restore brought back, until `onConnect` applies it (boxed: one pointer in
+    /// every socket rather than the whole session inline).
+    @exclusivity(unchecked) private var restored: Box<RestoredSession>?
     /// Loop-confined. Live deliveries numbered up to this were replayed already (a recovered socket only).
     @exclusivity(unchecked) var replayHorizon: UInt64 = 0
 
@@ -59,7 +60,7 @@ public final class Socket: @unchecked Sendable {
             recovered = true
             connectOffset = restored.horizon > 0 ? String(restored.horizon) : restored.session.connectOffset
             userData.withLock { $0 = restored.session.data }
-            self.restored = restored
+            self.restored = Box(restored)
         } else {
             id = SessionID.make()
             recovered = false
@@ -158,7 +159,7 @@ public final class Socket: @unchecked Sendable {
         connectedFlag.store(true, ordering: .releasing)
         if let restored {
             self.restored = nil
-            return onRecoveredConnect(restored)
+            return onRecoveredConnect(restored.value)
         }
         join(id)
         client.send(connectAnswer)
@@ -221,4 +222,10 @@ public final class Socket: @unchecked Sendable {
         listeners.withLock { $0 = ListenerTable() }
         hasOutgoingListeners.store(false, ordering: .releasing)
     }
+}
+
+/// A value kept behind one reference.
+final class Box<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -158,3 +158,27 @@ def test_drain_closes_transports_spread_over_the_window_and_refuses_new_handshak
     server.proc.wait(timeout=WAIT)
     for client in clients:
         client.disconnect()
+
+
+def test_the_chat_drains_on_sigterm_with_drain_seconds(start_server, request):
+    if is_python_reference(request.config):
+        pytest.skip("the chat binary is ours")
+    from project import swift_binary
+    server = start_server([str(swift_binary("chat")), "--host", "127.0.0.1", "--web", "web",
+                           "--drain-seconds", "2"], name="chat")
+    client = socketio.Client(reconnection=False)
+    reasons = []
+    client.on("disconnect", lambda reason=None: reasons.append((time.monotonic(), reason)))
+    client.connect(server.url, transports=["websocket"], wait_timeout=WAIT)
+    start = time.monotonic()
+    server.proc.send_signal(signal.SIGTERM)
+    deadline = start + WAIT
+    while requests.get(server.url + "/readyz", timeout=WAIT).status_code != 503:
+        assert time.monotonic() < deadline, "readyz never said 503"
+        time.sleep(0.02)
+    assert server.proc.wait(timeout=2 + WAIT) == 0
+    elapsed = time.monotonic() - start
+    assert 1.8 <= elapsed <= 2 + 3, elapsed  # the whole window, then a prompt exit
+    assert [reason for _, reason in reasons] == ["transport error"]
+    assert 0.5 <= reasons[0][0] - start <= 1.7  # one client: closed mid-window
+    client.disconnect()
