@@ -22,7 +22,8 @@ extension SocketIOServer {
                 session.loop.schedule(after: delay) { session.close(reason: .serverShuttingDown) }
             }
         }
-        try? await Task.sleep(for: window)
+        // Nobody to wait for (new clients are refused): close now.
+        if count > 0 { try? await Task.sleep(for: window) }
         await close()
     }
 
