@@ -114,7 +114,11 @@ struct ReplayBuffer<Payload> {
     /// after the session's connect offset): those for any of its rooms, or everyone, and not excluded.
     mutating func restore(pid: String, offset: UInt64?, now: UInt64) -> Result<Restored, RecoveryFailure> {
         trimPackets(now: now)
-        guard let stored = sessions.removeValue(forKey: pid) else { return .failure(.unknownSession) }
+        guard let stored = sessions.removeValue(forKey: pid) else {
+            trimSessions(now: now)
+            return .failure(.unknownSession)
+        }
+        trimSessions(now: now)
         guard stored.time + maxAge >= now else { return .failure(.expired) }
         let session = stored.session
         let connectedAt = session.connectOffset.flatMap(UInt64.init) ?? 0
