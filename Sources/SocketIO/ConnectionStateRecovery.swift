@@ -10,9 +10,10 @@ public struct ConnectionStateRecovery: Sendable {
     public var maxDisconnectionDuration: Duration = .seconds(120)
     /// A recovered socket skips the namespace's middlewares (they ran when it first connected).
     public var skipMiddlewares = true
-    /// Bytes of encoded packets the in-memory replay buffer keeps per namespace; the oldest go first.
+    /// Memory the in-memory replay buffer may hold per namespace: each packet counts its encoding plus
+    /// about 200 bytes of bookkeeping. The oldest packets go first.
     /// A client whose missed packets were dropped is not recovered (it gets a new session).
-    public var maxBufferedBytes = 16 * 1024 * 1024
+    public var maxReplayBytes = 16 * 1024 * 1024
     /// Disconnected sessions kept per namespace; past it the oldest is forgotten, so a flood of
     /// disconnects cannot grow memory without limit.
     public var maxSessions = 100_000
@@ -74,7 +75,7 @@ public enum RecoveryFailure: Error, Sendable, Equatable, CustomStringConvertible
     case expired
     /// The offset is not one this adapter wrote.
     case invalidOffset(String)
-    /// Packets after the offset were already dropped (by age or `maxBufferedBytes`): replay would skip some.
+    /// Packets after the offset were already dropped (by age or `maxReplayBytes`): replay would skip some.
     case packetsDropped
     /// The adapter could not answer (a peer or store is unreachable).
     case adapterError(String)
@@ -85,7 +86,7 @@ public enum RecoveryFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .unknownSession: "no session for this pid (never persisted, already restored, or forgotten)"
         case .expired: "the session is older than maxDisconnectionDuration"
         case .invalidOffset(let offset): "offset \(offset) was not written by this adapter"
-        case .packetsDropped: "packets after the offset were dropped from the replay buffer (age or maxBufferedBytes)"
+        case .packetsDropped: "packets after the offset were dropped from the replay buffer (age or maxReplayBytes)"
         case .adapterError(let message): "adapter error: \(message)"
         }
     }

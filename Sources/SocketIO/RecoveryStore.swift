@@ -11,11 +11,14 @@ import Synchronization
 /// the cost is stated in the README. Without recovery none of this exists.
 final class RecoveryStore: Sendable {
     let options: ConnectionStateRecovery
+    /// Bookkeeping a kept packet costs beside its encoding (entry, room sets, message objects), as
+    /// measured by RecoveryMemoryTests: counted so `maxReplayBytes` bounds memory, not only payloads.
+    static let entryOverhead = 200
     private let buffer: Mutex<ReplayBuffer<PreparedPacket>>
 
     init(_ options: ConnectionStateRecovery) {
         self.options = options
-        buffer = Mutex(ReplayBuffer(maxAge: options.maxDisconnectionDuration, maxBytes: options.maxBufferedBytes,
+        buffer = Mutex(ReplayBuffer(maxAge: options.maxDisconnectionDuration, maxBytes: options.maxReplayBytes,
                                     maxSessions: options.maxSessions))
     }
 
@@ -29,7 +32,7 @@ final class RecoveryStore: Sendable {
             tagged.sequence = sequence
             let prepared = tagged.prepare(compress: options.flags.compress ?? true)
             buffer.append(sequence: sequence, time: EventLoop.monotonicNow(), rooms: options.rooms,
-                          except: options.except, payload: prepared, bytes: prepared.byteCount)
+                          except: options.except, payload: prepared, bytes: prepared.byteCount + Self.entryOverhead)
             deliver(tagged, prepared)
         }
     }
