@@ -30,8 +30,9 @@ open class InMemoryAdapter: Adapter, @unchecked Sendable {
     /// Present when the server has `connectionStateRecovery` and this class recovers sessions.
     let recovery: RecoveryStore?
 
-    /// False in adapters that keep no sessions (the classic Redis adapter, as Node's): with recovery
-    /// on, their sockets then get a `pid` but never an offset, and every recovery fails (`unsupported`).
+    /// False in adapters that keep no sessions here (the classic Redis adapter, as Node's: with recovery
+    /// on, its sockets get a `pid` but never an offset, and every recovery fails with `unsupported`),
+    /// and in subclasses that persist and restore sessions themselves (their own offsets and store).
     open class var recoversSessions: Bool { true }
 
     public init(namespace: Namespace) {

@@ -181,7 +181,7 @@ public final class Socket: @unchecked Sendable {
         var missed = restored.missedPackets.map(\.prepared)
         // What was recorded between the restore and the join above reached neither the restore nor
         // this socket: the in-memory adapter hands it over now.
-        if restored.horizon > 0, let store = (namespace.adapter as? InMemoryAdapter)?.recovery {
+        if let store = (namespace.adapter as? InMemoryAdapter)?.recovery {
             let (more, horizon) = store.packets(after: restored.horizon, for: rooms)
             missed += more
             replayHorizon = horizon
