@@ -8,8 +8,11 @@ import SocketIORedis
 /// "fanout"(payload) → io.to("bench").emit("fan", payload), sender included; "join"(room) → join.
 enum BenchServer {
     /// With `redis` the room is shared through the Redis adapter (cluster runs of scripts/bench).
-    static func run(port: Int, loops: Int, redis: String?) -> Never {
+    /// With `recovery`, connection state recovery is on (Node's defaults): every fan-out is numbered
+    /// and kept for replay, so a run with and without it shows the cost.
+    static func run(port: Int, loops: Int, redis: String?, recovery: Bool = false) -> Never {
         var options = ServerOptions()
+        if recovery { options.connectionStateRecovery = ConnectionStateRecovery() }
         if let redis {
             do { options.adapter = try RedisConnection(url: redis).adapter() } catch { fail("\(error)") }
         }

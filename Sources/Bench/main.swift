@@ -1,6 +1,7 @@
 // sio-bench: the benchmark server (the bench contract) and the load generator that measures it.
 //
-//   sio-bench serve --port P [--loops N] [--pin CPUS] [--redis URL]   (--redis: the cluster mode's servers)
+//   sio-bench serve --port P [--loops N] [--pin CPUS] [--redis URL] [--recovery]   (--redis: the cluster
+//                   mode's servers; --recovery: connection state recovery on, to measure its cost)
 //   sio-bench ceiling --port P [--pin CPUS]   the least any server can do (CeilingServer.swift)
 //   sio-bench load --scenario fanout|echo|connect|polling --port P [options]   (see LoadOptions.swift)
 import Foundation
@@ -19,13 +20,14 @@ func pin(_ list: String?) {
 
 switch argv[1] {
 case "serve":
-    var args = Arguments(argv.dropFirst(2), flags: [])
+    var args = Arguments(argv.dropFirst(2), flags: ["recovery"])
     let port = args.int("port", 3000)
     let loops = args.int("loops", 1)
     let redis = args.optionalString("redis")
+    let recovery = args.flag("recovery")
     pin(args.optionalString("pin"))
     args.rejectUnknown()
-    BenchServer.run(port: port, loops: loops, redis: redis)
+    BenchServer.run(port: port, loops: loops, redis: redis, recovery: recovery)
 case "ceiling":
     var args = Arguments(argv.dropFirst(2), flags: [])
     let port = args.int("port", 3000)

@@ -20,6 +20,8 @@ struct ChatOptions: Sendable {
     /// Messages each room keeps for whoever enters it (0: none), and how many rooms keep them.
     var historyPerRoom = 50
     var historyRooms = 100
+    /// On SIGTERM/SIGINT, close connections spread over this many seconds (`io.drain`); 0 closes at once.
+    var drainSeconds = 0
     /// Read when `--notify-token` is not given; an environment variable stays out of `ps`.
     static let notifyTokenVariable = "CHAT_NOTIFY_TOKEN"
 
@@ -27,7 +29,7 @@ struct ChatOptions: Sendable {
         usage: chat [--host H] [--port P] [--web DIR] [--client-dir DIR] [--max-connections N]
                     [--max-connections-per-address N] [--max-handshakes-per-second-per-address N] [--max-sessions N]
                     [--notify-token T] [--notify-rate N/S] [--notify-max-bytes N] [--notify-callers N]
-                    [--history N] [--history-rooms N] [--redis URL [--key K]]
+                    [--history N] [--history-rooms N] [--redis URL [--key K]] [--drain-seconds N]
 
           --host H              address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
           --port P              TCP port (default 3000; 0 picks a free one)
@@ -49,6 +51,9 @@ struct ChatOptions: Sendable {
           --redis URL           share the chat with every chat process on this Redis (redis://host:port):
                                 rooms, counts, typing, names, history and notifications span them all
           --key K               prefix of the Redis channels and keys (default socket.io)
+          --drain-seconds N     on SIGTERM: refuse new sessions (503, /readyz 503) and close the open
+                                ones spread over N seconds, so they reconnect elsewhere a few at a
+                                time (default 0: tell everyone and close within 5 s)
         """
 
     enum UsageError: Error, CustomStringConvertible {
@@ -113,6 +118,7 @@ struct ChatOptions: Sendable {
             case "--history-rooms": historyRooms = try number(flag, in: 1...1_000_000)
             case "--redis": redisURL = try value(flag)
             case "--key": redisKey = try value(flag)
+            case "--drain-seconds": drainSeconds = try number(flag, in: 0...3600)
             case "-h", "--help": throw .helpRequested
             default: throw .unknownFlag(flag)
             }

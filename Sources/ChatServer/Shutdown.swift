@@ -13,7 +13,10 @@ enum Shutdown {
     static let deadline: DispatchTimeInterval = .seconds(4)
 
     /// Keep the returned sources alive for as long as the signals should be handled.
-    static func onSignals(_ io: SocketIOServer) -> [any DispatchSourceSignal] {
+    /// With `drainSeconds` > 0 the server drains instead (`io.drain`): no notice, new sessions refused,
+    /// connections closed one by one over that window, so pages reconnect to the other processes
+    /// behind the balancer a few at a time.
+    static func onSignals(_ io: SocketIOServer, drainSeconds: Int = 0) -> [any DispatchSourceSignal] {
         let started = OnceFlag()
         return [SIGTERM, SIGINT].map { number in
             // Dispatch takes the signal only once the default action (terminate at once) is off.
@@ -21,10 +24,17 @@ enum Shutdown {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
             source.setEventHandler {
                 guard started.set() else { return }
-                log("chat: shutting down")
-                DispatchQueue.global().asyncAfter(deadline: .now() + deadline) {
+                log(drainSeconds > 0 ? "chat: draining over \(drainSeconds) s" : "chat: shutting down")
+                DispatchQueue.global().asyncAfter(deadline: .now() + deadline + .seconds(drainSeconds)) {
                     log("chat: connections did not close in time; exiting anyway")
                     exit(1)
+                }
+                if drainSeconds > 0 {
+                    Task {
+                        await io.drain(over: .seconds(drainSeconds))
+                        exit(0)
+                    }
+                    return
                 }
                 Task {
                     do { try io.emit("server shutting down", Empty()) } catch { log("chat: \(error)") }

@@ -72,5 +72,5 @@ let shownHost = options.host.contains(":") ? "[\(options.host)]" : options.host
 // Written at once (not through print's buffer) so whoever started us sees it while we run.
 FileHandle.standardOutput.write(Data("chat: open http://\(shownHost):\(port)/  (web: \(options.webDirectory), Ctrl-C to stop)\n".utf8))
 
-let signalSources = Shutdown.onSignals(io)
+let signalSources = Shutdown.onSignals(io, drainSeconds: options.drainSeconds)
 withExtendedLifetime(signalSources) { dispatchMain() }

@@ -65,7 +65,7 @@ func runApiSuite(port: Int, adapter: (@Sendable (Namespace) -> any Adapter)?) ->
     } catch {
         fail("\(error)")
     }
-    return onTermination { await io.close() }
+    return onTermination { await stop(io) }
 }
 
 /// Server-side disconnect reasons by socket id, so a test can ask (from another client) why a

@@ -136,5 +136,5 @@ func runCluster(port: Int, adapter: (@Sendable (Namespace) -> any Adapter)?) -> 
     } catch {
         fail("\(error)")
     }
-    return onTermination { await io.close() }
+    return onTermination { await stop(io) }
 }

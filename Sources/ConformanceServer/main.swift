@@ -14,6 +14,10 @@
 // --refuse-header NAME (Engine.IO mode): an `allowRequest` hook refuses handshakes carrying header NAME,
 // so interop tests can see the 403 / code 4 answer; without it every handshake is allowed, as the spec's
 // reference configuration has it.
+// With --recovery: the connection state recovery contract of RecoverySuite.swift
+// (--max-disconnection-ms N, default 4000; --run-middlewares).
+// --drain-seconds N: SIGTERM/SIGINT drain the Socket.IO server over N seconds (`io.drain`) instead of
+// closing at once (the default, 0).
 // --max-connections-per-address N, --max-handshakes-per-second-per-address N, --max-sessions N
 // (Engine.IO mode): the admission limits, off (or the library's default) unless given, for their tests.
 // With --websocket: Socket.IO plus a plain WebSocket endpoint at /ws (WebSocketSuite.swift), with
@@ -26,6 +30,7 @@ import HTTPServer
 import Reactor
 import SocketIO
 import SocketIORedis
+import Synchronization
 
 struct Arguments {
     var port = 3000
@@ -39,6 +44,10 @@ struct Arguments {
     var redisKey = "socket.io"
     var streams = false
     var webSocket: WebSocketSuiteArguments?
+    var recovery = false
+    var maxDisconnectionMs = 4000
+    var runMiddlewares = false
+    var drainSeconds = 0.0
 
     struct Limits {
         var connectionsPerAddress: Int?
@@ -57,6 +66,14 @@ struct Arguments {
             case "--api-suite": apiSuite = true
             case "--per-message-deflate": perMessageDeflate = true
             case "--cluster": cluster = true
+            case "--recovery": recovery = true
+            case "--run-middlewares": runMiddlewares = true
+            case "--max-disconnection-ms": maxDisconnectionMs = Self.number(arg, &rest)
+            case "--drain-seconds":
+                guard let value = rest.popFirst(), let seconds = Double(value), seconds >= 0 else {
+                    fail("--drain-seconds needs a number of seconds (0: close at once)")
+                }
+                drainSeconds = seconds
             case "--redis":
                 guard let url = rest.popFirst(), !url.isEmpty else { fail("--redis needs a URL (redis://host:port)") }
                 redisURL = url
@@ -114,12 +131,24 @@ func announce(_ port: Int) {
     FileHandle.standardOutput.write(Data("listening on 127.0.0.1:\(port)\n".utf8))
 }
 
+/// Drains over `--drain-seconds` when given, else closes at once.
+func stop(_ io: SocketIOServer) async {
+    if arguments.drainSeconds > 0 {
+        FileHandle.standardOutput.write(Data("draining over \(arguments.drainSeconds) s\n".utf8))
+        await io.drain(over: .milliseconds(Int(arguments.drainSeconds * 1000)))
+    } else {
+        await io.close()
+    }
+}
+
 /// Runs `stop` once on SIGTERM or SIGINT, then exits.
 func onTermination(_ stop: @escaping @Sendable () async -> Void) -> [any DispatchSourceSignal] {
-    [SIGTERM, SIGINT].map { number in
+    let started = Atomic<Bool>(false)
+    return [SIGTERM, SIGINT].map { number in
         signal(number, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
         source.setEventHandler {
+            guard !started.exchange(true, ordering: .relaxed) else { return }
             Task {
                 await stop()
                 exit(0)
@@ -156,7 +185,7 @@ func runSocketIO(port: Int, perMessageDeflate: Bool) -> [any DispatchSourceSigna
     } catch {
         fail("\(error)")
     }
-    return onTermination { await io.close() }
+    return onTermination { await stop(io) }
 }
 
 // MARK: Engine.IO
@@ -222,7 +251,9 @@ let adapter: (@Sendable (Namespace) -> any Adapter)? = arguments.redisURL.map { 
 }
 let signalSources =
     arguments.webSocket.map { runWebSocketSuite(port: arguments.port, arguments: $0) } ??
-    (arguments.cluster ? runCluster(port: arguments.port, adapter: adapter)
+    (arguments.recovery ? runRecovery(port: arguments.port, maxDisconnection: .milliseconds(arguments.maxDisconnectionMs),
+                                      runMiddlewares: arguments.runMiddlewares)
+    : arguments.cluster ? runCluster(port: arguments.port, adapter: adapter)
     : arguments.engineOnly
     ? runEngineIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate, refuseHeader: arguments.refuseHeader,
                   limits: arguments.limits)

@@ -15,6 +15,8 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
     private struct ConnectionHandler { var call: (@Sendable (EngineSocket) -> Void)? }
     private let connectionHandler = Mutex(ConnectionHandler())
     private let normalizedPath: String
+    private let drainingFlag = Atomic<Bool>(false)
+    private let refusedWhileDraining = Atomic<Int>(0)
 
     package init(options: EngineOptions) {
         self.options = options
@@ -39,7 +41,19 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
     package var clientsCount: Int { context.sessions.withLock { $0.count } }
 
     /// Handshakes turned away so far by `maxHandshakesPerSecondPerAddress` and `maxSessions`.
-    package var refusals: HandshakeRefusalCounts { context.limits.refusals }
+    package var refusals: HandshakeRefusalCounts {
+        var counts = context.limits.refusals
+        counts.draining = refusedWhileDraining.load(ordering: .relaxed)
+        return counts
+    }
+
+    /// From now on handshakes get 503 (`HandshakeRefusal.draining`); open sessions go on. True for
+    /// the first caller only.
+    package func startDraining() -> Bool { !drainingFlag.exchange(true, ordering: .acquiringAndReleasing) }
+    package var isDraining: Bool { drainingFlag.load(ordering: .acquiring) }
+
+    /// The open sessions (a snapshot).
+    package var openSessions: [EngineSocket] { context.sessions.withLock { Array($0.values) } }
 
     /// The open session with this id, if any.
     package func session(_ id: String) -> EngineSocket? { context.sessions.withLock { $0[id] } }
@@ -62,6 +76,11 @@ package final class EngineServer: HTTPRequestHandler, @unchecked Sendable {
             forward(request, responder: responder, to: session, headers: cors)
         } else {
             if upgradeMismatch { return reject(request, responder: responder, error: .badRequest, headers: cors) }
+            if isDraining {
+                refusedWhileDraining.add(1, ordering: .relaxed)
+                let refusal = HandshakeRefusal.draining
+                return responder.send(request.isWebSocketUpgrade ? refusal.upgradeResponse() : refusal.response(extraHeaders: cors))
+            }
             if let refusal = context.limits.admit(request.remoteAddress, nowNanos: responder.loop.now()) {
                 return responder.send(request.isWebSocketUpgrade ? refusal.upgradeResponse() : refusal.response(extraHeaders: cors))
             }

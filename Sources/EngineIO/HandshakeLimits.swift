@@ -8,11 +8,13 @@ package enum HandshakeRefusal: Error, Sendable, Equatable {
     case tooManyHandshakes(limit: Int)
     /// Over `maxSessions`: 503.
     case sessionLimit(limit: Int)
+    /// The server is draining (`EngineServer.startDraining`): 503, so a balancer tries another server.
+    case draining
 
     package var status: Int {
         switch self {
         case .tooManyHandshakes: 429
-        case .sessionLimit: 503
+        case .sessionLimit, .draining: 503
         }
     }
 
@@ -20,6 +22,7 @@ package enum HandshakeRefusal: Error, Sendable, Equatable {
         switch self {
         case .tooManyHandshakes(let limit): "Too many handshakes from your address (limit \(limit) per second); retry later"
         case .sessionLimit(let limit): "The server is at its session limit (\(limit)); retry later"
+        case .draining: "The server is draining before it stops; connect to another server"
         }
     }
 
@@ -47,6 +50,7 @@ package enum HandshakeRefusal: Error, Sendable, Equatable {
 package struct HandshakeRefusalCounts: Sendable, Equatable {
     package var tooManyHandshakes = 0
     package var sessionLimit = 0
+    package var draining = 0
 }
 
 /// Handshake admission: handshakes per address per second, and the open-session count.

@@ -25,6 +25,9 @@ package final class PreparedEngineMessage: Sendable {
     /// answer made only of such packets is not gzipped.
     let compress: Bool
 
+    /// Bytes this message holds (its frame, and the base64 record of a binary one).
+    package var byteCount: Int { webSocketFrame.count + (binaryRecord?.count ?? 0) }
+
     package convenience init(_ message: EngineMessage, compress: Bool = true) {
         self.init(packet: message.packet, compress: compress)
     }

@@ -78,6 +78,26 @@ public protocol Adapter: AnyObject, Sendable {
 
     /// Releases resources (subscriptions, timers) when the server closes.
     func close()
+
+    // MARK: Connection state recovery (Node's `persistSession` / `restoreSession`)
+
+    /// The offset of the newest packet this adapter tagged, stored with a socket when it connects so a
+    /// client that received nothing can be recovered too; nil when the adapter does not recover.
+    func currentOffset() -> String?
+    /// Keeps a disconnected socket's session for `maxDisconnectionDuration`.
+    func persistSession(_ session: PersistedSession)
+    /// The session of `pid` with the packets it missed after `offset` (after its connect offset when
+    /// nil), or why not. A session is restored at most once.
+    func restoreSession(pid: String, offset: String?) async throws(RecoveryFailure) -> RestoredSession
+}
+
+/// Node's base adapter: no recovery. The in-memory adapter (Node's `SessionAwareAdapter`) overrides these.
+extension Adapter {
+    public func currentOffset() -> String? { nil }
+    public func persistSession(_ session: PersistedSession) {}
+    public func restoreSession(pid: String, offset: String?) async throws(RecoveryFailure) -> RestoredSession {
+        throw .unsupported
+    }
 }
 
 /// The room ↔ socket index of the in-memory adapter: a value type so it can be tested on its own and

@@ -69,9 +69,26 @@ final class Router: HTTPRequestHandler, Sendable {
     /// Plain WebSocket endpoints by exact path.
     private let webSockets = Mutex<[String: WebSocketEndpoint]>([:])
 
-    init(engine: EngineServer, clientFiles: ClientFiles? = nil) {
+    /// `ServerOptions.healthPath` / `readinessPath`.
+    private let healthPath: String?
+    private let readinessPath: String?
+
+    init(engine: EngineServer, clientFiles: ClientFiles? = nil, healthPath: String? = nil, readinessPath: String? = nil) {
         self.engine = engine
         self.clientFiles = clientFiles
+        self.healthPath = healthPath
+        self.readinessPath = readinessPath
+    }
+
+    /// Liveness and readiness for balancers and orchestrators: plain text, never cached.
+    private func probeResponse(for request: HTTPRequest) -> HTTPResponse? {
+        guard request.method == "GET" || request.method == "HEAD" else { return nil }
+        let ready: Bool
+        if request.path == healthPath { ready = true } else if request.path == readinessPath { ready = !engine.isDraining } else { return nil }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+        headers.add(name: "Cache-Control", value: "no-store")
+        return HTTPResponse(status: ready ? 200 : 503, headers: headers, body: Array((ready ? "ok\n" : "draining\n").utf8))
     }
 
     func addStatic(_ handler: StaticFileHandler) {
@@ -110,6 +127,7 @@ final class Router: HTTPRequestHandler, Sendable {
         if request.isWebSocketUpgrade {
             return responder.send(HTTPResponse(status: 404, body: Array("No WebSocket endpoint at \(request.path)".utf8)))
         }
+        if let probe = probeResponse(for: request) { return responder.send(probe) }
         guard let handler = routes.withLock({ $0[request.method.uppercased() + " " + request.path] }) else {
             if let files = staticHandler(for: request) { return files.handle(request, responder: responder) }
             responder.send(HTTPResponse(status: 404, body: Array("Not Found".utf8)))

@@ -27,7 +27,18 @@ open class InMemoryAdapter: Adapter, @unchecked Sendable {
         }
     }
 
-    public init(namespace: Namespace) { self.namespace = namespace }
+    /// Present when the server has `connectionStateRecovery` and this class recovers sessions.
+    let recovery: RecoveryStore?
+
+    /// False in adapters that keep no sessions here (the classic Redis adapter, as Node's: with recovery
+    /// on, its sockets get a `pid` but never an offset, and every recovery fails with `unsupported`),
+    /// and in subclasses that persist and restore sessions themselves (their own offsets and store).
+    open class var recoversSessions: Bool { true }
+
+    public init(namespace: Namespace) {
+        self.namespace = namespace
+        recovery = Self.recoversSessions ? namespace.server.options.connectionStateRecovery.map(RecoveryStore.init) : nil
+    }
 
     open func addAll(_ id: SocketID, rooms: Set<Room>) {
         state.withLock { state in
@@ -63,6 +74,12 @@ open class InMemoryAdapter: Adapter, @unchecked Sendable {
     }
 
     open func broadcast(_ packet: OutgoingPacket, options: BroadcastOptions) {
+        if let recovery, packet.isRecoverable, !options.flags.volatile {
+            return recovery.record(packet, options: options) { tagged, prepared in
+                let (recipients, excluded) = recipientTargets(options)
+                namespace.deliver(tagged, prepared: prepared, to: recipients, excluding: excluded, flags: options.flags, ack: nil)
+            }
+        }
         // The exceptions (usually the sender) are skipped during delivery: no filtered copy of the
         // room per message.
         let (recipients, excluded) = recipientTargets(options)
@@ -138,4 +155,20 @@ open class InMemoryAdapter: Adapter, @unchecked Sendable {
     }
 
     open func close() {}
+
+    // MARK: Connection state recovery
+
+    open func currentOffset() -> String? { recovery?.currentOffset }
+
+    open func persistSession(_ session: PersistedSession) { recovery?.persist(session) }
+
+    open func restoreSession(pid: String, offset: String?) async throws(RecoveryFailure) -> RestoredSession {
+        guard let recovery else { throw .unsupported }
+        let restored = try recovery.restore(pid: pid, offset: offset).get()
+        return RestoredSession(session: restored.session, missedPackets: restored.missed.map(MissedPacket.init(prepared:)),
+                               horizon: restored.horizon)
+    }
+
+    /// Packets and sessions the recovery buffer holds now; zeros without recovery.
+    package var recoveryCounts: (packets: Int, bytes: Int, sessions: Int) { recovery?.counts ?? (0, 0, 0) }
 }

@@ -62,11 +62,46 @@ public final class Namespace: Broadcasting, @unchecked Sendable {
 
     // MARK: Connection
 
-    /// Runs the middlewares, then connects the socket or answers CONNECT_ERROR. Client loop only.
+    /// Restores the client's previous socket when its CONNECT carries a `pid` (and recovery is on),
+    /// else makes a new one; then runs the middlewares and connects it. Client loop only.
     func add(_ client: Client, auth: JSONValue?) {
-        let socket = Socket(namespace: self, client: client, auth: auth)
+        guard let recovery = server.options.connectionStateRecovery, let (pid, offset) = Self.recoveryClaim(auth) else {
+            return admit(Socket(namespace: self, client: client, auth: auth), client: client, runMiddlewares: true)
+        }
+        let adapter = self.adapter
+        Task {
+            let result: Result<RestoredSession, RecoveryFailure>
+            do throws(RecoveryFailure) {
+                result = .success(try await adapter.restoreSession(pid: pid, offset: offset))
+            } catch { result = .failure(error) }
+            client.loop.execute { [self] in
+                server.recoveryCounters.count(success: (try? result.get()) != nil)
+                switch result {
+                case .success(let restored):
+                    // The client left while we looked: keep the session for its next attempt.
+                    guard client.isOpen else { return adapter.persistSession(restored.session) }
+                    admit(Socket(namespace: self, client: client, auth: auth, restored: restored), client: client,
+                          runMiddlewares: !recovery.skipMiddlewares)
+                case .failure(let failure):
+                    warn("connection state recovery failed in namespace \(name), new session instead: \(failure)")
+                    guard client.isOpen else { return }
+                    admit(Socket(namespace: self, client: client, auth: auth), client: client, runMiddlewares: true)
+                }
+            }
+        }
+    }
+
+    /// The `pid` (and `offset`, if any) of a recovering client's CONNECT. Node requires both as
+    /// strings; the stock client sends no `offset` before it received an event, and is recovered too.
+    static func recoveryClaim(_ auth: JSONValue?) -> (pid: String, offset: String?)? {
+        guard case .object(let fields)? = auth, case .string(let pid)? = fields["pid"] else { return nil }
+        if case .string(let offset)? = fields["offset"] { return (pid, offset) }
+        return (pid, nil)
+    }
+
+    private func admit(_ socket: Socket, client: Client, runMiddlewares: Bool) {
         let middlewares = (parent?.middlewares ?? []) + state.withLock { $0.middlewares }
-        guard !middlewares.isEmpty else {
+        guard runMiddlewares, !middlewares.isEmpty else {
             finishConnect(socket)
             return
         }
@@ -119,7 +154,14 @@ public final class Namespace: Broadcasting, @unchecked Sendable {
     func deliver(_ packet: OutgoingPacket, to recipients: RecipientGroups, excluding excluded: SocketExclusion,
                  flags: BroadcastFlags, ack: (@Sendable (AckResult) -> Void)?) {
         guard recipients.count > 0 else { return }
-        let prepared = packet.prepare(compress: flags.compress ?? true)
+        deliver(packet, prepared: packet.prepare(compress: flags.compress ?? true), to: recipients,
+                excluding: excluded, flags: flags, ack: ack)
+    }
+
+    /// As above, with the packet already encoded (a recovery-tagged broadcast keeps its encoding).
+    func deliver(_ packet: OutgoingPacket, prepared: PreparedPacket, to recipients: RecipientGroups,
+                 excluding excluded: SocketExclusion, flags: BroadcastFlags, ack: (@Sendable (AckResult) -> Void)?) {
+        guard recipients.count > 0 else { return }
         for index in recipients.groups.indices {
             let batch = recipients.groups[index].batch
             let entry = BroadcastBatch.Entry(prepared: prepared, packet: packet, recipients: recipients, group: index,

@@ -4,6 +4,8 @@ import SocketIOParser
 /// An event on its way to one or many sockets: what adapters see and forward between servers.
 public struct OutgoingPacket: Sendable {
     package var packet: SocketPacket
+    /// The replay buffer's sequence number when recovery tagged this packet with an offset, else 0.
+    package var sequence: UInt64 = 0
 
     /// The namespace the event is emitted in.
     public var namespace: String { packet.namespace }

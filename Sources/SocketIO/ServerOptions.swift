@@ -77,6 +77,13 @@ public struct ServerOptions: Sendable {
     public var closeTimeout: Duration = .seconds(30)
     /// Binary attachments allowed per packet.
     public var maxAttachments = 10
+    /// Connection state recovery (Node's option of that name); nil, the default, leaves it off.
+    public var connectionStateRecovery: ConnectionStateRecovery? = nil
+    /// Liveness: `GET` here answers 200 while the process serves HTTP. nil: no such route.
+    public var healthPath: String? = "/healthz"
+    /// Readiness: `GET` here answers 200, or 503 once `drain` started (a balancer then stops sending
+    /// new clients). nil: no such route.
+    public var readinessPath: String? = "/readyz"
     /// Creates each namespace's adapter; the in-memory one by default.
     public var adapter: @Sendable (Namespace) -> any Adapter = { InMemoryAdapter(namespace: $0) }
 

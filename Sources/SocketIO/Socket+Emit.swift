@@ -99,6 +99,12 @@ public struct SocketEmitter: Sendable {
         }
         let socket = self.socket
         let flags = self.flags
+        // With recovery on, an eligible emit goes through the adapter as a broadcast to the socket's
+        // own room, as in Node, so it gets an offset and is kept for replay.
+        if socket.pid != nil, ack == nil, !flags.volatile {
+            return socket.namespace.adapter.broadcast(OutgoingPacket(namespace: socket.namespace.name, event: event, arguments: args),
+                                                      options: BroadcastOptions(rooms: [socket.id], flags: flags))
+        }
         let id = ack == nil ? nil : socket.namespace.nextAckID()
         let encoded = SocketPacketEncoder.encodeEvent(namespace: socket.namespace.name, event: event, arguments: args, ackID: id)
         // The closure is made only when the write has to hop to the socket's loop.

@@ -45,6 +45,8 @@ extension Socket {
             ack?(.failure(.disconnected))
             return
         }
+        // Only a recovered socket has a horizon; untagged packets have sequence 0.
+        if packet.sequence != 0, packet.sequence <= replayHorizon { return }
         if flags.volatile && !client.isWritable {
             ack?(.failure(.packetDropped))
             return

@@ -32,13 +32,42 @@ public final class Socket: @unchecked Sendable {
     /// Loop-confined.
     @exclusivity(unchecked) var acks = AckRegistry()
 
-    init(namespace: Namespace, client: Client, auth: JSONValue?) {
-        self.id = SessionID.make()
+    /// The private id a client recovers this socket with (sent in the CONNECT answer); nil when the
+    /// server has no `connectionStateRecovery`.
+    let pid: String?
+    /// True when this socket is a recovered one: same id, rooms and `data` as before the client's
+    /// connection dropped, and the events it missed are already on their way. Readable in the
+    /// connection handler, like Node's `socket.recovered`.
+    public let recovered: Bool
+    /// The adapter's offset when this socket started: replay starts there for a client that received
+    /// no event before its connection dropped.
+    let connectOffset: String?
+    /// Loop-confined. What a restore brought back, until `onConnect` applies it (boxed: one pointer in
+    /// every socket rather than the whole session inline).
+    @exclusivity(unchecked) private var restored: Box<RestoredSession>?
+    /// Loop-confined. Live deliveries numbered up to this were replayed already (a recovered socket only).
+    @exclusivity(unchecked) var replayHorizon: UInt64 = 0
+
+    init(namespace: Namespace, client: Client, auth: JSONValue?, restored: RestoredSession? = nil) {
         self.namespace = namespace
         self.client = client
         self.loop = client.loop
         self.auth = auth
         self.connectedAt = Date()
+        if let restored {
+            id = restored.session.sid
+            pid = restored.session.pid
+            recovered = true
+            connectOffset = restored.horizon > 0 ? String(restored.horizon) : restored.session.connectOffset
+            userData.withLock { $0 = restored.session.data }
+            self.restored = Box(restored)
+        } else {
+            id = SessionID.make()
+            recovered = false
+            let recovering = namespace.server.options.connectionStateRecovery != nil
+            pid = recovering ? SessionID.make() : nil
+            connectOffset = recovering ? namespace.adapter.currentOffset() : nil
+        }
     }
 
 
@@ -111,6 +140,12 @@ public final class Socket: @unchecked Sendable {
         }
     }
 
+    /// Closes the connection under this socket without a DISCONNECT packet (`forced close`), as
+    /// Node's `socket.conn.close()`: the client reconnects by itself and, with recovery on, is recovered.
+    package func closeTransport() {
+        perform { [self] in client.close(.forcedClose) }
+    }
+
     // MARK: Loop plumbing
 
     /// Runs `body` on the socket's loop: now when already there, else queued (FIFO per calling thread).
@@ -118,13 +153,41 @@ public final class Socket: @unchecked Sendable {
         if loop.inEventLoop { body() } else { loop.execute(body) }
     }
 
-    /// Joins its own room and answers CONNECT. Loop only.
+    /// Joins its own room and answers CONNECT (with the `pid` when recovery is on); a recovered socket
+    /// rejoins its rooms and then gets the packets it missed. Loop only.
     func onConnect() {
         connectedFlag.store(true, ordering: .releasing)
+        if let restored {
+            self.restored = nil
+            return onRecoveredConnect(restored.value)
+        }
         join(id)
+        client.send(connectAnswer)
+    }
+
+    private var connectAnswer: SocketPacket {
         var payload = JSONObject()
         payload["sid"] = .string(id)
-        client.send(SocketPacket(type: .connect, namespace: namespace.name, data: .object(payload)))
+        if let pid { payload["pid"] = .string(pid) }
+        return SocketPacket(type: .connect, namespace: namespace.name, data: .object(payload))
+    }
+
+    /// The CONNECT answer and the missed packets are written before this loop's pending broadcasts
+    /// (which `Client.send` would deliver first): a live packet numbered past the replay must not
+    /// overtake it, and one within it is skipped by `replayHorizon`.
+    private func onRecoveredConnect(_ restored: RestoredSession) {
+        join(restored.session.rooms)
+        join(id)
+        var missed = restored.missedPackets.map(\.prepared)
+        // What was recorded between the restore and the join above reached neither the restore nor
+        // this socket: the in-memory adapter hands it over now.
+        if let store = (namespace.adapter as? InMemoryAdapter)?.recovery {
+            let (more, horizon) = store.packets(after: restored.horizon, for: rooms)
+            missed += more
+            replayHorizon = horizon
+        }
+        client.write(PreparedPacket(SocketPacketEncoder.encode(connectAnswer)))
+        for packet in missed { client.write(packet) }
     }
 
     /// A socket that never connected (refused by a middleware, or its client left meanwhile): a
@@ -141,6 +204,11 @@ public final class Socket: @unchecked Sendable {
         let disconnecting = listeners.withLock { $0.disconnecting }
         for handler in disconnecting { handler(reason) }
 
+        if let pid, reason.isRecoverable {
+            namespace.adapter.persistSession(PersistedSession(sid: id, pid: pid, rooms: rooms, data: data,
+                                                              connectOffset: connectOffset))
+        }
+
         joinable.store(false, ordering: .releasing)
         namespace.adapter.delAll(id)
         namespace.remove(self)
@@ -154,4 +222,10 @@ public final class Socket: @unchecked Sendable {
         listeners.withLock { $0 = ListenerTable() }
         hasOutgoingListeners.store(false, ordering: .releasing)
     }
+}
+
+/// A value kept behind one reference.
+final class Box<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -20,6 +20,8 @@ public final class SocketIOServer: Broadcasting, @unchecked Sendable {
         var closed = false
     }
     private let state = Mutex(State())
+    /// Recoveries attempted, by outcome.
+    let recoveryCounters = RecoveryCounters()
     /// One per event loop, looked up once per connection.
     private let broadcastBatches = Mutex<[ObjectIdentifier: BroadcastBatch]>([:])
 
@@ -27,7 +29,8 @@ public final class SocketIOServer: Broadcasting, @unchecked Sendable {
         self.options = options
         engine = EngineServer(options: options.engineOptions)
         router = Router(engine: engine, clientFiles: options.serveClient
-                        ? ClientFiles(directory: options.clientDirectory, path: options.path) : nil)
+                        ? ClientFiles(directory: options.clientDirectory, path: options.path) : nil,
+                        healthPath: options.healthPath, readinessPath: options.readinessPath)
         engine.onConnection = { [weak self] session in
             guard let self else { return session.close() }
             Client(engine: session, server: self).start()
@@ -135,6 +138,9 @@ public final class SocketIOServer: Broadcasting, @unchecked Sendable {
 
     /// Engine.IO sessions currently open.
     public var engineClientsCount: Int { engine.clientsCount }
+
+    /// Connection state recoveries so far: restored, and failed (each failure also logs why).
+    package var recoveryCounts: RecoveryCounts { recoveryCounters.snapshot }
 
     var anyLoop: EventLoop? { state.withLock { $0.group?.next() } }
 

@@ -21,6 +21,10 @@ public final class RedisAdapter: InMemoryAdapter, @unchecked Sendable {
     let stats: RedisAdapterStats
     private let subscribed = Atomic<Bool>(false)
 
+    /// As Node's classic adapter: no sessions, no offsets. With `connectionStateRecovery` on, sockets
+    /// get a `pid` but every recovery fails (`unsupported`) and the client gets a new session.
+    public override class var recoversSessions: Bool { false }
+
     package init(namespace: Namespace, transport: any PubSubTransport, options: RedisAdapterOptions,
                  stats: RedisAdapterStats = RedisAdapterStats()) {
         self.channels = ClassicChannels(key: options.key, namespace: namespace.name)
