@@ -120,11 +120,16 @@ import Testing
         let done = DispatchSemaphore(value: 0)
         loop.execute {
             var timers: [ScheduledTimer] = []
+            // Deadlines from one instant, so a slow machine scheduling them over several milliseconds
+            // does not change their order.
+            let base = loop.now()
             for i in 0..<200 {
-                timers.append(loop.schedule(after: .milliseconds(1 + (i * 7) % 20)) { fired.withLock { $0.append(i) } })
+                let deadline = base + UInt64(20 + (i * 7) % 20) * 1_000_000
+                let delay = Duration.nanoseconds(Int64(deadline) - Int64(loop.now()))
+                timers.append(loop.schedule(after: delay) { fired.withLock { $0.append(i) } })
             }
             for i in stride(from: 0, to: 200, by: 2) { timers[i].cancel() }
-            loop.schedule(after: .milliseconds(60)) { done.signal() }
+            loop.schedule(after: .milliseconds(80)) { done.signal() }
         }
         done.wait()
         let got = fired.withLock { $0 }
