@@ -15,6 +15,8 @@
 // reference configuration has it.
 // --max-connections-per-address N, --max-handshakes-per-second-per-address N, --max-sessions N
 // (Engine.IO mode): the admission limits, off (or the library's default) unless given, for their tests.
+// --ping-interval MS, --ping-timeout MS, --loops N (--api-suite): the heartbeat (default 300 / 200 ms,
+// short for the disconnect tests) and the event loops (default one per core), for stress tests.
 import Dispatch
 import EngineIO
 import Foundation
@@ -33,11 +35,18 @@ struct Arguments {
     var cluster = false
     var redisURL: String?
     var redisKey = "socket.io"
+    var tuning = Tuning()
 
     struct Limits {
         var connectionsPerAddress: Int?
         var handshakesPerSecondPerAddress: Int?
         var sessions: Int?
+    }
+
+    struct Tuning {
+        var pingIntervalMs: Int?
+        var pingTimeoutMs: Int?
+        var loops: Int?
     }
 
     init(_ argv: [String]) {
@@ -63,11 +72,17 @@ struct Arguments {
             case "--max-connections-per-address": limits.connectionsPerAddress = Self.number(arg, &rest)
             case "--max-handshakes-per-second-per-address": limits.handshakesPerSecondPerAddress = Self.number(arg, &rest)
             case "--max-sessions": limits.sessions = Self.number(arg, &rest)
+            case "--ping-interval": tuning.pingIntervalMs = Self.number(arg, &rest)
+            case "--ping-timeout": tuning.pingTimeoutMs = Self.number(arg, &rest)
+            case "--loops": tuning.loops = Self.number(arg, &rest)
             default: fail("unknown argument \(arg)")
             }
         }
         if refuseHeader != nil, !engineOnly { fail("--refuse-header applies to --engine-io only") }
         if redisURL != nil, !(apiSuite || cluster) { fail("--redis applies to --api-suite and --cluster only") }
+        if tuning.pingIntervalMs != nil || tuning.pingTimeoutMs != nil || tuning.loops != nil, !apiSuite {
+            fail("--ping-interval, --ping-timeout and --loops apply to --api-suite only")
+        }
     }
 
     static func number(_ flag: String, _ rest: inout ArraySlice<String>) -> Int {
@@ -193,6 +208,6 @@ let signalSources =
     : arguments.engineOnly
     ? runEngineIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate, refuseHeader: arguments.refuseHeader,
                   limits: arguments.limits)
-    : arguments.apiSuite ? runApiSuite(port: arguments.port, adapter: adapter)
+    : arguments.apiSuite ? runApiSuite(port: arguments.port, adapter: adapter, tuning: arguments.tuning)
     : runSocketIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate)
 withExtendedLifetime(signalSources) { dispatchMain() }
