@@ -1,6 +1,6 @@
 // The server the protocol conformance suites (socket.io-protocol, engine.io-protocol) run against.
 //
-//   conformance-server [--port N] [--engine-io | --api-suite | --cluster] [--redis URL [--key K]]
+//   conformance-server [--port N] [--engine-io | --api-suite | --cluster] [--redis URL [--streams] [--key K]]
 //                      [--per-message-deflate] [--refuse-header NAME]
 //
 // Default: Socket.IO on /socket.io/ with namespaces / and /custom.
@@ -8,7 +8,8 @@
 // With --api-suite: Socket.IO on /socket.io/ exposing the server API as events (ApiSuite.swift).
 // With --cluster: the multi-server contract of ClusterSuite.swift (meant with --redis).
 // --redis URL puts the namespaces on the Redis adapter (`--key` sets its channel prefix), in the
-// --api-suite and --cluster modes.
+// --api-suite and --cluster modes; with --streams, on the Redis Streams adapter (`--key` names the
+// stream and prefixes the channels).
 // --per-message-deflate offers RFC 7692 compression on WebSockets (off by default, like Node).
 // --refuse-header NAME (Engine.IO mode): an `allowRequest` hook refuses handshakes carrying header NAME,
 // so interop tests can see the 403 / code 4 answer; without it every handshake is allowed, as the spec's
@@ -17,6 +18,9 @@
 // (Engine.IO mode): the admission limits, off (or the library's default) unless given, for their tests.
 // --ping-interval MS, --ping-timeout MS, --loops N (--api-suite): the heartbeat (default 300 / 200 ms,
 // short for the disconnect tests) and the event loops (default one per core), for stress tests.
+// With --websocket: Socket.IO plus a plain WebSocket endpoint at /ws (WebSocketSuite.swift), with
+// --ws-max-message-bytes N, --ws-max-buffered-bytes N, --ws-max-connections N,
+// --ws-heartbeat-ms INTERVAL,TIMEOUT and --ws-allowed-origin ORIGIN (repeatable) as its options.
 import Dispatch
 import EngineIO
 import Foundation
@@ -36,6 +40,8 @@ struct Arguments {
     var redisURL: String?
     var redisKey = "socket.io"
     var tuning = Tuning()
+    var streams = false
+    var webSocket: WebSocketSuiteArguments?
 
     struct Limits {
         var connectionsPerAddress: Int?
@@ -63,6 +69,7 @@ struct Arguments {
             case "--redis":
                 guard let url = rest.popFirst(), !url.isEmpty else { fail("--redis needs a URL (redis://host:port)") }
                 redisURL = url
+            case "--streams": streams = true
             case "--key":
                 guard let key = rest.popFirst(), !key.isEmpty else { fail("--key needs a prefix") }
                 redisKey = key
@@ -75,6 +82,17 @@ struct Arguments {
             case "--ping-interval": tuning.pingIntervalMs = Self.number(arg, &rest)
             case "--ping-timeout": tuning.pingTimeoutMs = Self.number(arg, &rest)
             case "--loops": tuning.loops = Self.number(arg, &rest)
+            case "--websocket": webSocket = webSocket ?? WebSocketSuiteArguments()
+            case "--ws-max-message-bytes": webSocket(\.options.maxMessageBytes, Self.number(arg, &rest))
+            case "--ws-max-buffered-bytes": webSocket(\.options.maxBufferedBytes, Self.number(arg, &rest))
+            case "--ws-max-connections": webSocket(\.options.maxConnections, Self.number(arg, &rest))
+            case "--ws-allowed-origin":
+                guard let origin = rest.popFirst() else { fail("--ws-allowed-origin needs an origin") }
+                webSocket(\.options.allowedOrigins, (webSocket?.options.allowedOrigins ?? []) + [origin])
+            case "--ws-heartbeat-ms":
+                let parts = (rest.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
+                guard parts.count == 2 else { fail("--ws-heartbeat-ms needs INTERVAL,TIMEOUT in milliseconds") }
+                webSocket(\.options.heartbeat, WebSocketHeartbeat(interval: .milliseconds(parts[0]), timeout: .milliseconds(parts[1])))
             default: fail("unknown argument \(arg)")
             }
         }
@@ -83,6 +101,17 @@ struct Arguments {
         if tuning.pingIntervalMs != nil || tuning.pingTimeoutMs != nil || tuning.loops != nil, !apiSuite {
             fail("--ping-interval, --ping-timeout and --loops apply to --api-suite only")
         }
+        if webSocket != nil {
+            webSocket?.perMessageDeflate = perMessageDeflate
+            webSocket?.maxConnectionsPerAddress = limits.connectionsPerAddress
+        }
+    }
+
+    /// Sets one option of the --websocket mode (the --ws-* flags imply it).
+    mutating func webSocket<Value>(_ field: WritableKeyPath<WebSocketSuiteArguments, Value>, _ value: Value) {
+        var suite = webSocket ?? WebSocketSuiteArguments()
+        suite[keyPath: field] = value
+        webSocket = suite
     }
 
     static func number(_ flag: String, _ rest: inout ArraySlice<String>) -> Int {
@@ -198,16 +227,20 @@ func runEngineIO(port: Int, perMessageDeflate: Bool, refuseHeader: String?, limi
 let arguments = Arguments(CommandLine.arguments)
 let adapter: (@Sendable (Namespace) -> any Adapter)? = arguments.redisURL.map { url in
     do {
-        return try RedisConnection(url: url).adapter(RedisAdapterOptions(key: arguments.redisKey))
+        let redis = try RedisConnection(url: url)
+        return arguments.streams
+            ? redis.streamsAdapter(RedisStreamsAdapterOptions(streamName: arguments.redisKey, channelPrefix: arguments.redisKey))
+            : redis.adapter(RedisAdapterOptions(key: arguments.redisKey))
     } catch {
         fail("\(error)")
     }
 }
 let signalSources =
-    arguments.cluster ? runCluster(port: arguments.port, adapter: adapter)
+    arguments.webSocket.map { runWebSocketSuite(port: arguments.port, arguments: $0) } ??
+    (arguments.cluster ? runCluster(port: arguments.port, adapter: adapter)
     : arguments.engineOnly
     ? runEngineIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate, refuseHeader: arguments.refuseHeader,
                   limits: arguments.limits)
     : arguments.apiSuite ? runApiSuite(port: arguments.port, adapter: adapter, tuning: arguments.tuning)
-    : runSocketIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate)
+    : runSocketIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate))
 withExtendedLifetime(signalSources) { dispatchMain() }
