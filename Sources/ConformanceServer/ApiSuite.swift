@@ -10,12 +10,16 @@ import SocketIO
 import SocketIOParser
 import Synchronization
 
-func runApiSuite(port: Int, adapter: (@Sendable (Namespace) -> any Adapter)?) -> [any DispatchSourceSignal] {
+func runApiSuite(port: Int, adapter: (@Sendable (Namespace) -> any Adapter)?,
+                 tuning: Arguments.Tuning = Arguments.Tuning()) -> [any DispatchSourceSignal] {
     var options = ServerOptions()
     if let adapter { options.adapter = adapter }
     options.path = "/socket.io/"
     options.pingInterval = .milliseconds(300)
     options.pingTimeout = .milliseconds(200)
+    if let ms = tuning.pingIntervalMs { options.pingInterval = .milliseconds(ms) }
+    if let ms = tuning.pingTimeoutMs { options.pingTimeout = .milliseconds(ms) }
+    if let loops = tuning.loops { options.loops = loops }
     options.connectTimeout = .milliseconds(1000)
     options.cors = .anyOrigin
     let io = SocketIOServer(options)

@@ -20,6 +20,8 @@
 // closing at once (the default, 0).
 // --max-connections-per-address N, --max-handshakes-per-second-per-address N, --max-sessions N
 // (Engine.IO mode): the admission limits, off (or the library's default) unless given, for their tests.
+// --ping-interval MS, --ping-timeout MS, --loops N (--api-suite): the heartbeat (default 300 / 200 ms,
+// short for the disconnect tests) and the event loops (default one per core), for stress tests.
 // With --websocket: Socket.IO plus a plain WebSocket endpoint at /ws (WebSocketSuite.swift), with
 // --ws-max-message-bytes N, --ws-max-buffered-bytes N, --ws-max-connections N,
 // --ws-heartbeat-ms INTERVAL,TIMEOUT and --ws-allowed-origin ORIGIN (repeatable) as its options.
@@ -42,6 +44,7 @@ struct Arguments {
     var cluster = false
     var redisURL: String?
     var redisKey = "socket.io"
+    var tuning = Tuning()
     var streams = false
     var webSocket: WebSocketSuiteArguments?
     var recovery = false
@@ -53,6 +56,12 @@ struct Arguments {
         var connectionsPerAddress: Int?
         var handshakesPerSecondPerAddress: Int?
         var sessions: Int?
+    }
+
+    struct Tuning {
+        var pingIntervalMs: Int?
+        var pingTimeoutMs: Int?
+        var loops: Int?
     }
 
     init(_ argv: [String]) {
@@ -87,6 +96,9 @@ struct Arguments {
             case "--max-connections-per-address": limits.connectionsPerAddress = Self.number(arg, &rest)
             case "--max-handshakes-per-second-per-address": limits.handshakesPerSecondPerAddress = Self.number(arg, &rest)
             case "--max-sessions": limits.sessions = Self.number(arg, &rest)
+            case "--ping-interval": tuning.pingIntervalMs = Self.number(arg, &rest)
+            case "--ping-timeout": tuning.pingTimeoutMs = Self.number(arg, &rest)
+            case "--loops": tuning.loops = Self.number(arg, &rest)
             case "--websocket": webSocket = webSocket ?? WebSocketSuiteArguments()
             case "--ws-max-message-bytes": webSocket(\.options.maxMessageBytes, Self.number(arg, &rest))
             case "--ws-max-buffered-bytes": webSocket(\.options.maxBufferedBytes, Self.number(arg, &rest))
@@ -103,6 +115,9 @@ struct Arguments {
         }
         if refuseHeader != nil, !engineOnly { fail("--refuse-header applies to --engine-io only") }
         if redisURL != nil, !(apiSuite || cluster) { fail("--redis applies to --api-suite and --cluster only") }
+        if tuning.pingIntervalMs != nil || tuning.pingTimeoutMs != nil || tuning.loops != nil, !apiSuite {
+            fail("--ping-interval, --ping-timeout and --loops apply to --api-suite only")
+        }
         if webSocket != nil {
             webSocket?.perMessageDeflate = perMessageDeflate
             webSocket?.maxConnectionsPerAddress = limits.connectionsPerAddress
@@ -257,6 +272,6 @@ let signalSources =
     : arguments.engineOnly
     ? runEngineIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate, refuseHeader: arguments.refuseHeader,
                   limits: arguments.limits)
-    : arguments.apiSuite ? runApiSuite(port: arguments.port, adapter: adapter)
+    : arguments.apiSuite ? runApiSuite(port: arguments.port, adapter: adapter, tuning: arguments.tuning)
     : runSocketIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate))
 withExtendedLifetime(signalSources) { dispatchMain() }

@@ -21,7 +21,7 @@ private let currentLoopKey: pthread_key_t = {
 /// Everything an event loop owns (connections, HTTP state, Engine.IO sessions) is touched only on its
 /// thread. Other threads hand work over with `execute`.
 ///
-/// Confinement: `timers`, `sources`, `pendingFlushes`, `endOfTick`, `outbox` and `readBuffer` are touched only on the loop thread;
+/// Confinement: `timers`, `sources`, `pendingFlushes`, `endOfTick`, `toWake` and `readBuffer` are touched only on the loop thread;
 /// `inbox` is the one piece shared with other threads, behind a `Mutex`.
 /// Loop-confined stored state is `@exclusivity(unchecked)`: only the loop thread touches it, and the
 /// runtime's dynamic exclusivity checks cost more than the rest of a broadcast delivery (README, Performance).
@@ -47,9 +47,9 @@ package final class EventLoop: @unchecked Sendable {
     /// Work that must happen once per iteration, after its events, timers and tasks and before queued
     /// writes leave (see `runAtEndOfTick`).
     @exclusivity(unchecked) private var endOfTick: [() -> Void] = []
-    /// Tasks this loop's thread submitted to other loops during the current iteration, per target, in
-    /// submission order; handed over at the end of the iteration (see `execute`).
-    @exclusivity(unchecked) private var outbox: [(target: EventLoop, tasks: [@Sendable () -> Void])] = []
+    /// Loops this loop's thread queued tasks on during the current iteration, each woken once at its
+    /// end (see `execute`).
+    @exclusivity(unchecked) private var toWake: [EventLoop] = []
     /// Shared by every connection of this loop: a read is delivered and consumed before the next one,
     /// so no connection needs a read buffer of its own.
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -101,27 +101,20 @@ package final class EventLoop: @unchecked Sendable {
 
     /// Runs `task` on the loop thread, in submission order. Callable from any thread, including the loop.
     ///
-    /// From another loop's thread the task is handed over at the end of that loop's iteration, with
-    /// everything else it submitted here meanwhile: one lock and one wake-up for the lot, and this loop
-    /// runs them in one iteration, so the writes they queue (a burst of broadcasts arriving from another
-    /// loop, or from Redis) leave in one `writev` per socket instead of one each. Order per submitting
-    /// thread is kept either way.
+    /// The task is queued at once, so whatever its submitter does next (telling another thread, which
+    /// then submits here too) comes after it. From another loop's thread only the wake-up waits for
+    /// the end of that loop's iteration: a burst (broadcasts arriving from another loop, or from Redis)
+    /// wakes this loop once, and an idle loop runs it in one iteration, so the writes it queues leave
+    /// in one `writev` per socket instead of one each.
     package func execute(_ task: @escaping @Sendable () -> Void) {
         if let current = EventLoop.current {
-            if current === self {
-                // The loop polls with a zero timeout while tasks are queued, so no wake-up is needed.
-                inbox.withLock { $0.tasks.append(task) }
-            } else {
-                current.handOver(task, to: self)
-            }
+            // The loop polls with a zero timeout while tasks are queued, so it needs no wake-up itself.
+            inbox.withLock { $0.tasks.append(task) }
+            if current !== self { current.wakeAtEndOfIteration(self) }
             return
         }
-        enqueue(CollectionOfOne(task))
-    }
-
-    private func enqueue(_ tasks: some Collection<@Sendable () -> Void>) {
         let mustWake = inbox.withLock { inbox -> Bool in
-            inbox.tasks.append(contentsOf: tasks)
+            inbox.tasks.append(task)
             if inbox.wakePending { return false }
             inbox.wakePending = true
             return true
@@ -130,20 +123,22 @@ package final class EventLoop: @unchecked Sendable {
     }
 
     /// Loop thread only.
-    private func handOver(_ task: @escaping @Sendable () -> Void, to target: EventLoop) {
-        for i in outbox.indices where outbox[i].target === target {
-            outbox[i].tasks.append(task)
-            return
-        }
-        outbox.append((target, [task]))
+    private func wakeAtEndOfIteration(_ target: EventLoop) {
+        if !toWake.contains(where: { $0 === target }) { toWake.append(target) }
     }
 
-    /// Loop thread only: gives every other loop what this iteration submitted to it.
-    private func flushOutbox() {
-        guard !outbox.isEmpty else { return }
-        let sending = outbox
-        outbox.removeAll(keepingCapacity: true)
-        for (target, tasks) in sending { target.enqueue(tasks) }
+    /// Loop thread only: wakes every loop this iteration queued tasks on, unless it took them already.
+    private func wakeTargets() {
+        guard !toWake.isEmpty else { return }
+        for target in toWake {
+            let mustWake = target.inbox.withLock { inbox -> Bool in
+                if inbox.wakePending || inbox.tasks.isEmpty { return false }
+                inbox.wakePending = true
+                return true
+            }
+            if mustWake { target.wake() }
+        }
+        toWake.removeAll(keepingCapacity: true)
     }
 
     private func wake() {
@@ -214,7 +209,7 @@ package final class EventLoop: @unchecked Sendable {
         while true {
             let hasTasks = inbox.withLock { !$0.tasks.isEmpty || $0.stopRequested }
             var timeout: Int64 = -1
-            if hasTasks || !pendingFlushes.isEmpty || !endOfTick.isEmpty || !outbox.isEmpty {
+            if hasTasks || !pendingFlushes.isEmpty || !endOfTick.isEmpty || !toWake.isEmpty {
                 timeout = 0
             } else if let deadline = timers.nextDeadline {
                 let now = now()
@@ -267,13 +262,13 @@ package final class EventLoop: @unchecked Sendable {
                     flushing.removeAll(keepingCapacity: true)
                 }
             }
-            flushOutbox()
+            wakeTargets()
 
             if stop, inbox.withLock({ $0.tasks.isEmpty }) { break }
         }
         // Close whatever is still registered so no descriptor outlives the loop.
         for source in Array(sources.values) { source.loopDidStop() }
-        flushOutbox()
+        wakeTargets()
         sources.removeAll()
         timers.removeAll()
     }

@@ -12,8 +12,8 @@ import time
 import msgpack
 import pytest
 import redis
-import socketio
 
+from ordered_clients import OrderedClient
 from project import is_python_reference, server_prefix, wait_until
 from rawio import RawSocket
 from redisproc import RedisServer
@@ -80,7 +80,7 @@ class Peer:
         self.events: dict[str, queue.Queue] = {}
         self.lock = threading.Lock()
         self.disconnected = threading.Event()
-        self.sio = socketio.Client(reconnection=False)
+        self.sio = OrderedClient(reconnection=False)
         self.answer = answer
         self.sio.on("*", self._on_event)
         self.sio.on("disconnect", lambda *a: self.disconnected.set())

@@ -7,11 +7,11 @@ import queue
 import threading
 import time
 
-import engineio
 import pytest
 import requests
 import websocket
 
+from ordered_clients import OrderedEngineIOClient
 from project import TRANSPORTS
 from rawio import Polling, b64_packet, decode_payload, ws_connect, ws_recv_message, ws_refused_or_closed, ws_wait_closed
 
@@ -34,7 +34,7 @@ class EchoClient:
     """python-engineio client that queues everything it receives."""
 
     def __init__(self):
-        self.client = engineio.Client()
+        self.client = OrderedEngineIOClient()
         self.received = queue.Queue()
         self.disconnected = threading.Event()
         self.client.on("message", self.received.put)

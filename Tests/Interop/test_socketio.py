@@ -10,6 +10,7 @@ import time
 import pytest
 import socketio
 
+from ordered_clients import OrderedClient
 from rawio import RawSocket, ws_connect, ws_wait_closed
 
 CONNECT_TIMEOUT = 1.0
@@ -29,7 +30,7 @@ class Client:
     """python-socketio client recording the events it receives, per event name."""
 
     def __init__(self):
-        self.sio = socketio.Client(reconnection=False)
+        self.sio = OrderedClient(reconnection=False)
         self.events: dict[str, queue.Queue] = {}
         self.disconnected = threading.Event()
         self.sio.on("*", self._record, namespace="*")

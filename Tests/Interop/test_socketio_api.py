@@ -13,6 +13,7 @@ import time
 import pytest
 import socketio
 
+from ordered_clients import OrderedClient
 from rawio import Polling, RawSocket, ws_connect
 
 WAIT = 5.0      # bound for anything that should happen
@@ -27,7 +28,7 @@ class Peer:
 
     def __init__(self, transports):
         self.transports = transports
-        self.sio = socketio.Client(reconnection=False)
+        self.sio = OrderedClient(reconnection=False)
         self.events: dict[str, queue.Queue] = {}
         self.answers: dict[str, object] = {}
         self.disconnects: queue.Queue = queue.Queue()

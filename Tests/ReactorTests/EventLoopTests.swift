@@ -59,6 +59,59 @@ import Testing
         #expect(order.withLock { $0 } == Array(0..<100))
     }
 
+    /// A task a loop thread hands to another loop is queued at once, before anything its submission
+    /// causes elsewhere: a plain thread told afterwards (while the first loop is still in the same
+    /// iteration) submits to the same loop, and its task must run second. With tasks held back until
+    /// the end of the iteration, the second ran first (a packet emitted from a loop, then one emitted
+    /// by a `Task` it started, reached the socket in the wrong order).
+    @Test func executeFromALoopKeepsCausalOrderWithOtherThreads() {
+        let group = EventLoopGroup(loopCount: 2)
+        defer { group.shutdown() }
+        let (from, to) = (group.loops[0], group.loops[1])
+        let order = Mutex<[String]>([])
+        let ran = DispatchSemaphore(value: 0)
+        from.execute {
+            to.execute { order.withLock { $0.append("first") }; ran.signal() }
+            let secondQueued = DispatchSemaphore(value: 0)
+            Thread {
+                to.execute { order.withLock { $0.append("second") }; ran.signal() }
+                secondQueued.signal()
+            }.start()
+            _ = secondQueued.wait(timeout: .now() + 5)
+        }
+        #expect(ran.wait(timeout: .now() + 5) == .success)
+        #expect(ran.wait(timeout: .now() + 5) == .success)
+        #expect(order.withLock { $0 } == ["first", "second"])
+    }
+
+    /// A burst handed over by one loop iteration costs the target one wake-up and runs there together.
+    @Test func burstFromALoopRunsInOneTargetIteration() {
+        let group = EventLoopGroup(loopCount: 2)
+        defer { group.shutdown() }
+        let (from, to) = (group.loops[0], group.loops[1])
+        let iterations = Mutex<Set<Int>>([])
+        let tick = Atomic<Int>(0)
+        let done = DispatchSemaphore(value: 0)
+        // The target is idle (asleep in epoll_wait) when the burst starts.
+        to.execute { done.signal() }
+        done.wait()
+        usleep(50_000)
+        from.execute {
+            for i in 0..<100 {
+                to.execute {
+                    // An end-of-tick hook per task counts the target's iterations the burst spans.
+                    let now = tick.load(ordering: .relaxed)
+                    iterations.withLock { _ = $0.insert(now) }
+                    to.runAtEndOfTick { tick.add(1, ordering: .relaxed) }
+                    if i == 99 { done.signal() }
+                }
+            }
+            usleep(20_000)  // the target is idle meanwhile: nothing may wake it before this iteration ends
+        }
+        #expect(done.wait(timeout: .now() + 5) == .success)
+        #expect(iterations.withLock { $0.count } == 1)
+    }
+
     @Test func timersFireOnTimeAndInOrder() {
         let group = EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
