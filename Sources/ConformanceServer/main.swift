@@ -1,14 +1,16 @@
 // The server the protocol conformance suites (socket.io-protocol, engine.io-protocol) run against.
 //
-//   conformance-server [--port N] [--engine-io | --api-suite | --cluster] [--redis URL [--key K]]
+//   conformance-server [--port N] [--engine-io | --api-suite | --cluster | --soak] [--redis URL [--key K]]
 //                      [--per-message-deflate] [--refuse-header NAME]
 //
 // Default: Socket.IO on /socket.io/ with namespaces / and /custom.
 // With --engine-io: a bare Engine.IO server on /engine.io/ echoing every message.
 // With --api-suite: Socket.IO on /socket.io/ exposing the server API as events (ApiSuite.swift).
 // With --cluster: the multi-server contract of ClusterSuite.swift (meant with --redis).
+// With --soak: the chaos soak's contract of SoakSuite.swift (short timeouts; --ping-interval-ms N and
+// --ping-timeout-ms N, default 1000 / 2000).
 // --redis URL puts the namespaces on the Redis adapter (`--key` sets its channel prefix), in the
-// --api-suite and --cluster modes.
+// --api-suite, --cluster and --soak modes.
 // --per-message-deflate offers RFC 7692 compression on WebSockets (off by default, like Node).
 // --refuse-header NAME (Engine.IO mode): an `allowRequest` hook refuses handshakes carrying header NAME,
 // so interop tests can see the 403 / code 4 answer; without it every handshake is allowed, as the spec's
@@ -33,6 +35,8 @@ struct Arguments {
     var cluster = false
     var redisURL: String?
     var redisKey = "socket.io"
+    var soak = false
+    var soakTimings = SoakTimings()
 
     struct Limits {
         var connectionsPerAddress: Int?
@@ -51,6 +55,9 @@ struct Arguments {
             case "--api-suite": apiSuite = true
             case "--per-message-deflate": perMessageDeflate = true
             case "--cluster": cluster = true
+            case "--soak": soak = true
+            case "--ping-interval-ms": soakTimings.pingInterval = .milliseconds(Self.number(arg, &rest))
+            case "--ping-timeout-ms": soakTimings.pingTimeout = .milliseconds(Self.number(arg, &rest))
             case "--redis":
                 guard let url = rest.popFirst(), !url.isEmpty else { fail("--redis needs a URL (redis://host:port)") }
                 redisURL = url
@@ -67,7 +74,7 @@ struct Arguments {
             }
         }
         if refuseHeader != nil, !engineOnly { fail("--refuse-header applies to --engine-io only") }
-        if redisURL != nil, !(apiSuite || cluster) { fail("--redis applies to --api-suite and --cluster only") }
+        if redisURL != nil, !(apiSuite || cluster || soak) { fail("--redis applies to --api-suite, --cluster and --soak only") }
     }
 
     static func number(_ flag: String, _ rest: inout ArraySlice<String>) -> Int {
@@ -189,7 +196,8 @@ let adapter: (@Sendable (Namespace) -> any Adapter)? = arguments.redisURL.map { 
     }
 }
 let signalSources =
-    arguments.cluster ? runCluster(port: arguments.port, adapter: adapter)
+    arguments.soak ? runSoak(port: arguments.port, adapter: adapter, timings: arguments.soakTimings)
+    : arguments.cluster ? runCluster(port: arguments.port, adapter: adapter)
     : arguments.engineOnly
     ? runEngineIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate, refuseHeader: arguments.refuseHeader,
                   limits: arguments.limits)
