@@ -9,11 +9,13 @@
 //   "send"(room, p[, ack]) io.to(room).emit("m", p) over every server, then ack(true) if asked
 //   "echo"(x, ack)         ack(x)
 //   GET /soak/stats        {"sessions": Engine.IO sessions, "sockets": sockets of `/`, "rooms": rooms
-//                          this server's adapter holds (each socket's own room included)}
+//                          this server's adapter holds (each socket's own room included), "disconnects":
+//                          {reason: count} since start, so the soak can tell ping timeouts from resets}
 import Dispatch
 import Foundation
 import SocketIO
 import SocketIOParser
+import Synchronization
 
 struct SoakTimings {
     var pingInterval: Duration = .milliseconds(1000)
@@ -35,12 +37,15 @@ func runSoak(port: Int, adapter: (@Sendable (Namespace) -> any Adapter)?, timing
     options.closeTimeout = window
     if let adapter { options.adapter = adapter }
     let io = SocketIOServer(options)
+    let disconnects = Mutex<[String: Int]>([:])
 
     io.route("GET", "/soak/stats") { _ in
         let stats: JSONValue = [
             "sessions": .int(io.engineClientsCount),
             "sockets": .int(io.sockets.sockets.count),
             "rooms": .int(io.sockets.adapter.rooms.count),
+            "disconnects": .object(JSONObject(disconnects.withLock { $0 }.sorted { $0.key < $1.key }
+                .map { ($0.key, JSONValue.int($0.value)) })),
         ]
         return RouteResponse(headers: [("Content-Type", "application/json")], body: JSONCodec.encode(stats))
     }
@@ -66,6 +71,7 @@ func runSoak(port: Int, adapter: (@Sendable (Namespace) -> any Adapter)?, timing
             ack?(true)
         }
         socket.on("echo") { args, ack in ack?.send(arguments: args) }
+        socket.onDisconnect { reason in disconnects.withLock { $0[reason.rawValue, default: 0] += 1 } }
     }
 
     do {

@@ -1,7 +1,6 @@
 """The processes the soak runs and restarts: two `conformance-server --soak` on one redis-server
 (Tests/Interop/redisproc.py), each on a fixed port so clients reconnect to the same address after a
 restart, and what /proc and /soak/stats say about them."""
-import json
 import os
 import signal
 import socket
@@ -17,7 +16,7 @@ import requests
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "Tests" / "Interop"))
-from redisproc import RedisServer, free_port  # noqa: E402,F401
+from redisproc import RedisServer, free_port  # noqa: E402,F401  (RedisServer: for soak.py)
 
 SUBSCRIBED_CHANNELS = 3  # request, response and this server's own response channel, per namespace
 
@@ -121,7 +120,3 @@ def cluster_subscribed(redis_port: int, servers: int) -> bool:
         return False
     finally:
         r.close()
-
-
-def stats_json(figures: dict) -> str:
-    return json.dumps(figures, sort_keys=True)

@@ -12,7 +12,6 @@ import json
 import random
 import signal
 import sys
-import threading
 import time
 from collections import Counter
 from datetime import datetime, timezone
@@ -22,7 +21,7 @@ import socketio
 from ledger import check_epoch
 from servers import ROOT, RedisServer, SoakServer, cluster_subscribed
 from vandal import Vandal
-from workers import WorkerDied, WorkerProc, in_parallel
+from workers import WorkerProc, in_parallel
 
 
 LINGER_S = 2.0
@@ -75,6 +74,8 @@ class Soak:
         self.figures = Counter()
         self.failures: list[str] = []
         self.epochs: list = []
+        self.disconnects_seen = Counter()
+        self.server_disconnects: dict = {}  # server -> {reason: count} over its current life
         self.probes: list[socketio.Client] = []
         self.probe_got: list[set] = []
         self.vandal = Vandal(self.live_ports, seed=args.seed)
@@ -216,9 +217,11 @@ class Soak:
         while True:
             reports = in_parallel(self.workers, lambda w: {"op": "report", "epoch": epoch}, timeout=30)
             after = {}
+            disconnects = Counter()
             for answer in reports.values():
                 if answer:
                     after.update(answer["clients"])
+                    disconnects.update(answer["chaos"]["disconnects"])
             result = check_epoch(epoch, before, after, plan, acked)
             if result.lost == 0 or time.monotonic() > deadline:
                 break
@@ -229,6 +232,14 @@ class Soak:
             self.figures[f"calm {key}"] += getattr(result, key)
         for key, value in sent.items():
             self.figures[f"calm {key}"] += value
+        calm_drops = disconnects - self.disconnects_seen
+        self.disconnects_seen = disconnects
+        if result.unstable_clients:
+            # Workers killed since the last count take their disconnects with them, so this is a lower bound
+            # of what happened since then; in a warm-up epoch it is exactly the calm epoch's.
+            self.server_figures()
+            log(f"calm epoch {epoch}: disconnect reasons since the previous count {dict(calm_drops)}; "
+                f"the servers' own (since they started) {self.server_disconnects}")
         log(f"calm epoch {epoch}: {result.messages} messages, {result.expected} deliveries meant for "
             f"{result.stable_clients} clients, {result.lost} lost, {result.duplicates} duplicated, "
             f"{result.misdelivered} misdelivered, {result.unstable_clients} unstable; sends {dict(sent)}")
@@ -264,7 +275,9 @@ class Soak:
     def server_figures(self) -> dict:
         out = {}
         for s in self.servers:
-            out[s.name] = {**s.proc_figures(), **s.stats()}
+            stats = s.stats()
+            self.server_disconnects[s.name] = stats.pop("disconnects", {})
+            out[s.name] = {**s.proc_figures(), **stats}
         return out
 
     def wait_for_baseline(self, baseline: dict | None, deadline_s: float,
@@ -346,6 +359,8 @@ class Soak:
         if self.figures["chaos duplicates"]:
             self.failures.append(f"{self.figures['chaos duplicates']} messages arrived twice on one connection during chaos")
 
+        if args.duration >= 10 and not self.vandal.counts["loris-dropped-by-server"]:
+            self.failures.append("no slow-loris head was ever dropped by the servers (headerTimeout 2 s)")
         self.stop_probes()
         stopped = self.stop_load()
         # A WebSocket whose session ended still waits LINGER_S for the peer's FIN after our close frame
@@ -378,6 +393,7 @@ class Soak:
         for key in sorted(f):
             print(f"  {key:45} {f[key]}")
         print(f"  vandal: {dict(self.vandal.counts)}")
+        print(f"  disconnects the servers saw, by reason (B: since its last restart): {self.server_disconnects}")
         for n in ("A", "B"):
             print(f"  server {n}: fresh {fresh[n]}\n            baseline {baseline[n]}\n            end      {end[n]}")
         seconds = lambda t: "%.2f s" % t if t is not None else "NOT in time"  # noqa: E731

@@ -14,6 +14,7 @@ clients that stayed connected through a calm epoch.
   {"op": "stop"}                         disconnect every client and exit
 """
 import json
+import os
 import random
 import socket
 import struct
@@ -47,6 +48,7 @@ class Peer:
         self.chaos_received = 0
         self.duplicates_in_chaos = 0
         self.seen_chaos: set = set()
+        self.disconnects = Counter()  # by the reason python-socketio gives
         self.connecting = False
         self.connect_failures = 0
         self.last_error = ""
@@ -66,9 +68,10 @@ class Peer:
             self.connected = True
         self._abortive_close_on_exit()
 
-    def _on_disconnect(self, *_):
+    def _on_disconnect(self, reason=None):
         with self.lock:
             self.connected = False
+            self.disconnects[str(reason)] += 1
 
     def _abortive_close_on_exit(self):
         ws = getattr(self.sio.eio, "ws", None)
@@ -276,7 +279,8 @@ class Worker:
                 clients[p.cid] = {"gen": p.gen, "connected": p.connected,
                                   "received": [[s, n, g, c] for (s, n, g), c in got.items()]}
         chaos = {"received": sum(p.chaos_received for p in self.peers),
-                 "duplicates": sum(p.duplicates_in_chaos for p in self.peers)}
+                 "duplicates": sum(p.duplicates_in_chaos for p in self.peers),
+                 "disconnects": dict(sum((p.disconnects for p in self.peers), Counter()))}
         return {"clients": clients, "chaos": chaos}
 
     def stop(self) -> None:
@@ -311,7 +315,6 @@ def main() -> None:
             break
     sys.stdout.flush()
     # Threads of clients that never connected may still be retrying: leave without waiting for them.
-    import os
     os._exit(0)
 
 
