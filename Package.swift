@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "EngineIOTests", dependencies: ["EngineIO", "TestSupport"]),
-        .testTarget(name: "SocketIOTests", dependencies: ["SocketIO"]),
+        .testTarget(name: "SocketIOTests", dependencies: ["SocketIO", "TestSupport", "WebSocketCodec"]),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "RESP", "Reactor", "TestSupport"]),
         .testTarget(name: "SocketIORedisTests", dependencies: ["SocketIORedis", "SocketIO", "SocketIOParser", "Redis", "Reactor", "TestSupport"]),

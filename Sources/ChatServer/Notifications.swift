@@ -19,8 +19,14 @@ enum Notifications {
         notifications.use { socket in
             guard let user = user(of: socket) else { throw ConnectionRejected("auth.user is required") }
             // Joins run on the chat's queue: ask there, so a join the client sent first is seen.
+            // In the room before the CONNECT answer leaves, so a notification sent right after the
+            // client sees itself connected reaches it.
             let joined = await withCheckedContinuation { done in
-                chat.serially { done.resume(returning: isMember(user, socket, chat)) }
+                chat.serially {
+                    let member = isMember(user, socket, chat)
+                    if member { socket.join(room(for: user)) }
+                    done.resume(returning: member)
+                }
             }
             guard joined else { throw ConnectionRejected("Join the chat as \(user) on this connection first") }
         }
@@ -29,7 +35,10 @@ enum Notifications {
             // The member may have left since the middleware asked: ask again, in order with leaves,
             // which end the subscriptions they find in the room.
             chat.serially {
-                if isMember(user, socket, chat) { socket.join(room(for: user)) } else { socket.disconnect() }
+                if !isMember(user, socket, chat) {
+                    socket.leave(room(for: user))
+                    socket.disconnect()
+                }
             }
         }
         NotifyRoute(io: io, options: options).install()

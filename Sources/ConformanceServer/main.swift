@@ -1,6 +1,6 @@
 // The server the protocol conformance suites (socket.io-protocol, engine.io-protocol) run against.
 //
-//   conformance-server [--port N] [--engine-io | --api-suite | --cluster | --soak] [--redis URL [--key K]]
+//   conformance-server [--port N] [--engine-io | --api-suite | --cluster | --soak] [--redis URL [--streams] [--key K]]
 //                      [--per-message-deflate] [--refuse-header NAME]
 //
 // Default: Socket.IO on /socket.io/ with namespaces / and /custom.
@@ -10,13 +10,17 @@
 // With --soak: the chaos soak's contract of SoakSuite.swift (short timeouts; --ping-interval-ms N and
 // --ping-timeout-ms N, default 1000 / 2000).
 // --redis URL puts the namespaces on the Redis adapter (`--key` sets its channel prefix), in the
-// --api-suite, --cluster and --soak modes.
+// --api-suite, --cluster and --soak modes; with --streams, on the Redis Streams adapter (`--key` names the
+// stream and prefixes the channels).
 // --per-message-deflate offers RFC 7692 compression on WebSockets (off by default, like Node).
 // --refuse-header NAME (Engine.IO mode): an `allowRequest` hook refuses handshakes carrying header NAME,
 // so interop tests can see the 403 / code 4 answer; without it every handshake is allowed, as the spec's
 // reference configuration has it.
 // --max-connections-per-address N, --max-handshakes-per-second-per-address N, --max-sessions N
 // (Engine.IO mode): the admission limits, off (or the library's default) unless given, for their tests.
+// With --websocket: Socket.IO plus a plain WebSocket endpoint at /ws (WebSocketSuite.swift), with
+// --ws-max-message-bytes N, --ws-max-buffered-bytes N, --ws-max-connections N,
+// --ws-heartbeat-ms INTERVAL,TIMEOUT and --ws-allowed-origin ORIGIN (repeatable) as its options.
 import Dispatch
 import EngineIO
 import Foundation
@@ -35,6 +39,8 @@ struct Arguments {
     var cluster = false
     var redisURL: String?
     var redisKey = "socket.io"
+    var streams = false
+    var webSocket: WebSocketSuiteArguments?
     var soak = false
     var soakTimings = SoakTimings()
 
@@ -61,6 +67,7 @@ struct Arguments {
             case "--redis":
                 guard let url = rest.popFirst(), !url.isEmpty else { fail("--redis needs a URL (redis://host:port)") }
                 redisURL = url
+            case "--streams": streams = true
             case "--key":
                 guard let key = rest.popFirst(), !key.isEmpty else { fail("--key needs a prefix") }
                 redisKey = key
@@ -70,11 +77,33 @@ struct Arguments {
             case "--max-connections-per-address": limits.connectionsPerAddress = Self.number(arg, &rest)
             case "--max-handshakes-per-second-per-address": limits.handshakesPerSecondPerAddress = Self.number(arg, &rest)
             case "--max-sessions": limits.sessions = Self.number(arg, &rest)
+            case "--websocket": webSocket = webSocket ?? WebSocketSuiteArguments()
+            case "--ws-max-message-bytes": webSocket(\.options.maxMessageBytes, Self.number(arg, &rest))
+            case "--ws-max-buffered-bytes": webSocket(\.options.maxBufferedBytes, Self.number(arg, &rest))
+            case "--ws-max-connections": webSocket(\.options.maxConnections, Self.number(arg, &rest))
+            case "--ws-allowed-origin":
+                guard let origin = rest.popFirst() else { fail("--ws-allowed-origin needs an origin") }
+                webSocket(\.options.allowedOrigins, (webSocket?.options.allowedOrigins ?? []) + [origin])
+            case "--ws-heartbeat-ms":
+                let parts = (rest.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
+                guard parts.count == 2 else { fail("--ws-heartbeat-ms needs INTERVAL,TIMEOUT in milliseconds") }
+                webSocket(\.options.heartbeat, WebSocketHeartbeat(interval: .milliseconds(parts[0]), timeout: .milliseconds(parts[1])))
             default: fail("unknown argument \(arg)")
             }
         }
         if refuseHeader != nil, !engineOnly { fail("--refuse-header applies to --engine-io only") }
         if redisURL != nil, !(apiSuite || cluster || soak) { fail("--redis applies to --api-suite, --cluster and --soak only") }
+        if webSocket != nil {
+            webSocket?.perMessageDeflate = perMessageDeflate
+            webSocket?.maxConnectionsPerAddress = limits.connectionsPerAddress
+        }
+    }
+
+    /// Sets one option of the --websocket mode (the --ws-* flags imply it).
+    mutating func webSocket<Value>(_ field: WritableKeyPath<WebSocketSuiteArguments, Value>, _ value: Value) {
+        var suite = webSocket ?? WebSocketSuiteArguments()
+        suite[keyPath: field] = value
+        webSocket = suite
     }
 
     static func number(_ flag: String, _ rest: inout ArraySlice<String>) -> Int {
@@ -190,17 +219,21 @@ func runEngineIO(port: Int, perMessageDeflate: Bool, refuseHeader: String?, limi
 let arguments = Arguments(CommandLine.arguments)
 let adapter: (@Sendable (Namespace) -> any Adapter)? = arguments.redisURL.map { url in
     do {
-        return try RedisConnection(url: url).adapter(RedisAdapterOptions(key: arguments.redisKey))
+        let redis = try RedisConnection(url: url)
+        return arguments.streams
+            ? redis.streamsAdapter(RedisStreamsAdapterOptions(streamName: arguments.redisKey, channelPrefix: arguments.redisKey))
+            : redis.adapter(RedisAdapterOptions(key: arguments.redisKey))
     } catch {
         fail("\(error)")
     }
 }
 let signalSources =
-    arguments.soak ? runSoak(port: arguments.port, adapter: adapter, timings: arguments.soakTimings)
+    arguments.webSocket.map { runWebSocketSuite(port: arguments.port, arguments: $0) } ??
+    (arguments.soak ? runSoak(port: arguments.port, adapter: adapter, timings: arguments.soakTimings)
     : arguments.cluster ? runCluster(port: arguments.port, adapter: adapter)
     : arguments.engineOnly
     ? runEngineIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate, refuseHeader: arguments.refuseHeader,
                   limits: arguments.limits)
     : arguments.apiSuite ? runApiSuite(port: arguments.port, adapter: adapter)
-    : runSocketIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate)
+    : runSocketIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate))
 withExtendedLifetime(signalSources) { dispatchMain() }

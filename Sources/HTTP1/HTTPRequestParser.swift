@@ -167,7 +167,8 @@ package struct HTTPRequestParser: Sendable {
         }
         if bareLF { throw .malformed("header lines must end with CRLF, found a bare LF") }
         guard let headLength = end else {
-            if available > maxHeaderBytes { throw .headTooLarge(limit: maxHeaderBytes) }
+            // Up to 3 bytes past the limit may be the start of a terminator that ends a head of exactly the limit.
+            if available > maxHeaderBytes + 3 { throw .headTooLarge(limit: maxHeaderBytes) }
             // Resume the scan 3 bytes back so a terminator split across reads is still found.
             state = .head(scanned: max(0, i - 3))
             return nil
@@ -229,8 +230,9 @@ package struct HTTPRequestParser: Sendable {
 
     // MARK: chunked
 
-    /// Finds the CRLF ending a line that starts at `start`, within `maxLength` bytes.
-    private func lineEnd(maxLength: Int) throws(HTTPParseError) -> Int? {
+    /// Finds the CRLF ending a line that starts at `start`, within `maxLength` bytes; throws `tooLong`
+    /// once more bytes than a line of `maxLength` and its CR are buffered without one.
+    private func lineEnd(maxLength: Int, tooLong: HTTPParseError) throws(HTTPParseError) -> Int? {
         var i = start
         let stop = min(buffer.count, start + maxLength + 2)
         while i < stop {
@@ -240,12 +242,14 @@ package struct HTTPRequestParser: Sendable {
             }
             i += 1
         }
-        if buffer.count - start > maxLength + 1 { throw .malformed("chunk-size line too long") }
+        if buffer.count - start > maxLength + 1 { throw tooLong }
         return nil
     }
 
     private mutating func parseChunkSize(_ message: HTTPRequestMessage) throws(HTTPParseError) -> HTTPRequestMessage?? {
-        guard let cr = try lineEnd(maxLength: HTTPRequestParser.maxChunkLine) else { return nil }
+        guard let cr = try lineEnd(maxLength: HTTPRequestParser.maxChunkLine, tooLong: .malformed("chunk-size line too long")) else {
+            return nil
+        }
         var size = 0
         var digits = 0
         var i = start
@@ -280,8 +284,7 @@ package struct HTTPRequestParser: Sendable {
         var consumed = consumed
         while true {
             let room = maxHeaderBytes - consumed
-            guard let cr = try lineEnd(maxLength: max(0, room)) else {
-                if bufferedByteCount > room { throw .headTooLarge(limit: maxHeaderBytes) }
+            guard let cr = try lineEnd(maxLength: max(0, room), tooLong: .headTooLarge(limit: maxHeaderBytes)) else {
                 state = .trailers(message, consumed: consumed)
                 return nil
             }

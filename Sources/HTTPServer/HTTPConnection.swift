@@ -207,6 +207,7 @@ final class HTTPConnection: ServerConnection {
     /// moves there once the 101 has left, so the session it serves on that loop reads and writes it
     /// without a hop per message.
     func upgrade(handler: any WebSocketHandler, extraHeaders: HTTPHeaders, onto target: EventLoop?,
+                 settings: WebSocketSettings = WebSocketSettings(),
                  ready: (@Sendable (WebSocketConnection) -> Void)?) -> WebSocketConnection {
         let upgrade = pendingUpgrade
         pendingUpgrade = nil
@@ -229,12 +230,12 @@ final class HTTPConnection: ServerConnection {
         // Frames the client sent right behind its upgrade request are already in the parser.
         let early = parser.takeRemainingBytes()
         if let target, target !== tcp.loop,
-           let moved = move(to: target, handler: handler, deflate: deflate, early: early, ready: ready) {
+           let moved = move(to: target, handler: handler, deflate: deflate, settings: settings, early: early, ready: ready) {
             return moved
         }
         // The WebSocket takes the TCP connection's callbacks and this connection's place; nothing holds
         // this object afterwards (the caller's stack only), which saves its memory per idle socket.
-        let socket = makeWebSocket(on: tcp, handler: handler, deflate: deflate)
+        let socket = makeWebSocket(on: tcp, handler: handler, deflate: deflate, settings: settings)
         closing = true
         socket.takeOver(server: server)
         server.connectionUpgraded(self, to: socket)
@@ -249,21 +250,29 @@ final class HTTPConnection: ServerConnection {
         return socket
     }
 
+    /// Per-socket replacements of the server's WebSocket limits (nil: the server's).
+    struct WebSocketSettings {
+        var maxMessageBytes: Int?
+        var limits: WebSocketLimits?
+    }
+
     private func makeWebSocket(on tcp: TCPConnection, handler: any WebSocketHandler,
-                               deflate: PerMessageDeflateParameters?) -> WebSocketConnection {
-        WebSocketConnection(tcp: tcp, handler: handler, maxMessageBytes: server.options.maxWebSocketMessageBytes,
-                            deflate: deflate, limits: server.webSocketLimits)
+                               deflate: PerMessageDeflateParameters?, settings: WebSocketSettings) -> WebSocketConnection {
+        WebSocketConnection(tcp: tcp, handler: handler,
+                            maxMessageBytes: settings.maxMessageBytes ?? server.options.maxWebSocketMessageBytes,
+                            deflate: deflate, limits: settings.limits ?? server.webSocketLimits)
     }
 
     /// Hands the descriptor to `target` (nil when the 101 could not leave at once: upgrade in place).
     /// The socket is built here; on `target`, `ready` gets it, then it is registered and starts reading.
     private func move(to target: EventLoop, handler: any WebSocketHandler, deflate: PerMessageDeflateParameters?,
-                      early: [UInt8], ready: (@Sendable (WebSocketConnection) -> Void)?) -> WebSocketConnection? {
+                      settings: WebSocketSettings, early: [UInt8],
+                      ready: (@Sendable (WebSocketConnection) -> Void)?) -> WebSocketConnection? {
         guard tcp.flushNow(), let fd = tcp.detach() else { return nil }
         closing = true
         server.connectionLeft(self)
         let movedTCP = TCPConnection(fd: fd, loop: target, remoteAddress: tcp.remoteAddress)
-        let socket = makeWebSocket(on: movedTCP, handler: handler, deflate: deflate)
+        let socket = makeWebSocket(on: movedTCP, handler: handler, deflate: deflate, settings: settings)
         let server = self.server
         target.execute {
             let accepting = server.connectionArrived(socket)

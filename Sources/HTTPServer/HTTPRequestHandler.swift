@@ -79,8 +79,10 @@ package final class HTTPResponder: @unchecked Sendable {
     /// With `target`, the WebSocket moves to that loop (where whoever handles it lives) when it can;
     /// the returned connection's `loop` says where it ended up. `ready` gets the socket on `target`
     /// before any of its messages is delivered there (possibly before this call returns): set up there.
+    /// `maxMessageBytes` and `limits` replace the server's for this socket (a WebSocket endpoint's own).
     package func upgradeToWebSocket(handler: any WebSocketHandler, extraHeaders: HTTPHeaders = HTTPHeaders(),
-                                    on target: EventLoop? = nil,
+                                    on target: EventLoop? = nil, maxMessageBytes: Int? = nil,
+                                    limits: WebSocketLimits? = nil,
                                     ready: (@Sendable (WebSocketConnection) -> Void)? = nil) -> WebSocketConnection {
         precondition(loop.inEventLoop, "upgradeToWebSocket must be called on the responder's loop")
         precondition(isWebSocketUpgrade, "upgradeToWebSocket is only valid for a request with isWebSocketUpgrade")
@@ -94,6 +96,7 @@ package final class HTTPResponder: @unchecked Sendable {
         }
         finished = true
         abortHandlers = []
-        return connection.upgrade(handler: handler, extraHeaders: extraHeaders, onto: target, ready: ready)
+        return connection.upgrade(handler: handler, extraHeaders: extraHeaders, onto: target,
+                                  settings: .init(maxMessageBytes: maxMessageBytes, limits: limits), ready: ready)
     }
 }

@@ -14,6 +14,12 @@ package protocol WebSocketHandler: AnyObject {
     /// code we sent for a protocol error (1002/1007/1009) or a slow consumer (1008), or nil when TCP
     /// dropped without a close frame.
     func webSocketDidClose(_ socket: WebSocketConnection, code: UInt16?)
+    /// A pong arrived (an answer to `ping`, or unsolicited, which RFC 6455 §5.5.3 allows).
+    func webSocket(_ socket: WebSocketConnection, didReceivePong payload: [UInt8])
+}
+
+extension WebSocketHandler {
+    package func webSocket(_ socket: WebSocketConnection, didReceivePong payload: [UInt8]) {}
 }
 
 /// A server-side WebSocket. Every method is loop thread only.
@@ -29,8 +35,12 @@ package final class WebSocketConnection: @unchecked Sendable {
     private let deflater: PerMessageDeflater?
     /// Once a close frame is queued nothing else may follow it (RFC 6455 §5.5.1).
     @exclusivity(unchecked) private var closeSent = false
-    /// The code `webSocketDidClose` reports: the peer's, or the one we sent.
+    /// The code `webSocketDidClose` reports: the peer's (1005 for a close frame without one), or the
+    /// one we sent.
     @exclusivity(unchecked) private var reportedCode: UInt16?
+    /// The reason that goes with `reportedCode`: the peer's, or the one we sent. Read it in
+    /// `webSocketDidClose`.
+    @exclusivity(unchecked) package private(set) var closeReason = ""
     @exclusivity(unchecked) private var didReportClose = false
     /// Inside `received`: a handler that asks for `readPendingInput` then must not re-enter the decoder.
     @exclusivity(unchecked) private var delivering = false
@@ -41,6 +51,9 @@ package final class WebSocketConnection: @unchecked Sendable {
 
     /// The close code reported when the peer stopped reading and its queue passed the limit.
     package static let slowConsumerCloseCode: UInt16 = 1008
+
+    /// RFC 6455 §7.4.1: reported for a close frame that carried no code; never sent.
+    package static let noStatusCode: UInt16 = 1005
 
     init(tcp: TCPConnection, handler: any WebSocketHandler, maxMessageBytes: Int,
          deflate: PerMessageDeflateParameters?, limits: WebSocketLimits = .unlimited) {
@@ -109,6 +122,26 @@ package final class WebSocketConnection: @unchecked Sendable {
         sendClose(code: code, reason: reason)
     }
 
+    /// Sends a ping (payload of at most 125 bytes, RFC 6455 §5.5); the answer reaches the handler's
+    /// `didReceivePong`.
+    package func ping(_ payload: [UInt8] = []) {
+        guard isOpen, let tcp, payload.count <= 125 else { return }
+        tcp.write(WebSocketConnection.frame(opcode: .ping, payload: payload, rsv1: false))
+    }
+
+    /// Ends a peer that no longer answers: a close frame if the socket takes it now, then the
+    /// descriptor is closed without waiting for the peer; `webSocketDidClose` reports `code`.
+    package func abort(code: UInt16, reason: String) {
+        guard let tcp, !closeSent, !tcp.isClosed else { return }
+        closeSent = true
+        reportedCode = code
+        closeReason = reason
+        tcp.write(WebSocketConnection.frame(opcode: .close, payload: WebSocketFrameEncoder.closePayload(code: code, reason: reason),
+                                            rsv1: false))
+        _ = tcp.flushNow()
+        tcp.close()
+    }
+
     /// Bytes queued and not yet written to the socket (volatile sends skip busy connections).
     package var bufferedAmount: Int { tcp?.queuedBytes ?? 0 }
 
@@ -159,12 +192,14 @@ package final class WebSocketConnection: @unchecked Sendable {
                 handler?.webSocket(self, didReceive: .binary(bytes))
             case .ping(let payload):
                 tcp?.write(WebSocketConnection.frame(opcode: .pong, payload: payload, rsv1: false))
-            case .pong:
-                break
-            case .close(let code, _):
+            case .pong(let payload):
+                handler?.webSocket(self, didReceivePong: payload)
+            case .close(let code, let reason):
                 // Echo the peer's code, then close: the handshake is complete, so the server closes
                 // TCP first (RFC 6455 §7.1.1) without waiting for anything more.
                 sendClose(code: code, reason: "", linger: false)
+                reportedCode = code ?? WebSocketConnection.noStatusCode
+                closeReason = reason
                 return
             }
         }
@@ -205,6 +240,7 @@ package final class WebSocketConnection: @unchecked Sendable {
         guard tcp.queuedBytes > limits.maxBufferedBytes, !closeSent else { return }
         closeSent = true
         reportedCode = WebSocketConnection.slowConsumerCloseCode
+        closeReason = "the peer did not read its data (over \(limits.maxBufferedBytes) bytes queued)"
         // Closing runs the close callbacks; the caller may be mid-broadcast, so do it on the next turn.
         loop.execute { tcp.close() }
     }
@@ -214,6 +250,7 @@ package final class WebSocketConnection: @unchecked Sendable {
         guard let tcp, !closeSent else { return }
         closeSent = true
         reportedCode = code
+        closeReason = reason
         let payload = code.map { WebSocketFrameEncoder.closePayload(code: $0, reason: reason) } ?? []
         tcp.write(WebSocketConnection.frame(opcode: .close, payload: payload, rsv1: false))
         tcp.closeAfterFlush(linger: linger, deadline: limits.closeTimeout)
@@ -237,6 +274,17 @@ package final class WebSocketConnection: @unchecked Sendable {
 extension WebSocketConnection {
     /// Builds a complete unmasked server frame once, to share across recipients via `send(preparedFrame:)`.
     package static func prepareFrame(text: [UInt8]) -> ByteBlock { frame(opcode: .text, payload: text, rsv1: false) }
+
+    /// The same from a `String`, whose UTF-8 is written straight into the block.
+    package static func prepareFrame(text: String) -> ByteBlock {
+        var text = text
+        return text.withUTF8 { utf8 in
+            ByteBlock(count: WebSocketFrameEncoder.frameSize(payloadCount: utf8.count)) { out in
+                _ = WebSocketFrameEncoder.writeFrame(opcode: .text, payload: UnsafeRawBufferPointer(utf8), fin: true,
+                                                     rsv1: false, into: out)
+            }
+        }
+    }
 
     /// A text frame whose payload is `prefix` then `text`'s UTF-8 (an Engine.IO packet: type digit and
     /// data), written straight into the block: no intermediate array per message.
@@ -275,14 +323,15 @@ extension WebSocketConnection: ServerConnection {
     func shutdown() { close(code: 1001, reason: "server shutting down") }
 }
 
-/// What every WebSocket of one server shares: one reference per connection instead of a copy.
-final class WebSocketLimits: Sendable {
+/// What every WebSocket of one server (or of one endpoint) shares: one reference per connection
+/// instead of a copy.
+package final class WebSocketLimits: Sendable {
     /// Past this many unsent bytes the peer is dropped (close code 1008).
-    let maxBufferedBytes: Int
+    package let maxBufferedBytes: Int
     /// A close whose queue has not drained by then (the peer reads nothing) ends in a hard close.
-    let closeTimeout: Duration
+    package let closeTimeout: Duration
 
-    init(maxBufferedBytes: Int, closeTimeout: Duration) {
+    package init(maxBufferedBytes: Int, closeTimeout: Duration) {
         self.maxBufferedBytes = maxBufferedBytes
         self.closeTimeout = closeTimeout
     }

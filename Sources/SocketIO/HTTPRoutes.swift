@@ -66,6 +66,8 @@ final class Router: HTTPRequestHandler, Sendable {
     let clientFiles: ClientFiles?
     /// Longest prefix first, so a more specific directory wins.
     private let statics = Mutex<[StaticFileHandler]>([])
+    /// Plain WebSocket endpoints by exact path.
+    private let webSockets = Mutex<[String: WebSocketEndpoint]>([:])
 
     init(engine: EngineServer, clientFiles: ClientFiles? = nil) {
         self.engine = engine
@@ -86,6 +88,17 @@ final class Router: HTTPRequestHandler, Sendable {
         }
     }
 
+    /// False when the path is taken.
+    func add(_ endpoint: WebSocketEndpoint) -> Bool {
+        webSockets.withLock { endpoints in
+            guard endpoints[endpoint.path] == nil else { return false }
+            endpoints[endpoint.path] = endpoint
+            return true
+        }
+    }
+
+    var webSocketEndpoints: [WebSocketEndpoint] { webSockets.withLock { Array($0.values) } }
+
     func add(method: String, path: String, handler: @escaping RouteHandler) {
         routes.withLock { $0[method.uppercased() + " " + path] = handler }
     }
@@ -93,6 +106,10 @@ final class Router: HTTPRequestHandler, Sendable {
     func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         if let clientFiles, clientFiles.handles(request) { return responder.send(clientFiles.response(for: request)) }
         if engine.matches(request) { return engine.handle(request, responder: responder) }
+        if let endpoint = webSockets.withLock({ $0[request.path] }) { return endpoint.handle(request, responder: responder) }
+        if request.isWebSocketUpgrade {
+            return responder.send(HTTPResponse(status: 404, body: Array("No WebSocket endpoint at \(request.path)".utf8)))
+        }
         guard let handler = routes.withLock({ $0[request.method.uppercased() + " " + request.path] }) else {
             if let files = staticHandler(for: request) { return files.handle(request, responder: responder) }
             responder.send(HTTPResponse(status: 404, body: Array("Not Found".utf8)))

@@ -164,6 +164,7 @@ public final class SocketIOServer: Broadcasting, @unchecked Sendable {
             }
         }
         for namespace in namespaces { namespace.adapter.close() }
+        for endpoint in router.webSocketEndpoints { await endpoint.closeAll() }
         engine.closeAll()
         http?.stop()
         group?.shutdown()

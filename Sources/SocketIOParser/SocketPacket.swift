@@ -66,7 +66,7 @@ package enum SocketParseError: Error, Equatable, Sendable {
     /// The payload is not RFC 8259 JSON (or nests deeper than the limit).
     case badJSON
     /// Well-formed JSON of the wrong shape for the packet type, a malformed attachment count, or a
-    /// placeholder that points at no attachment / an attachment no placeholder uses.
+    /// placeholder that points at no attachment / an attachment no placeholder uses or two use.
     case invalidPayload
     /// An EVENT named connect, connect_error, disconnect, disconnecting, newListener or removeListener.
     case reservedEventName

@@ -88,8 +88,9 @@ private struct PendingBinaryPacket: Sendable {
         buffers.reserveCapacity(expected)
     }
 
-    /// Swaps each placeholder for its attachment; every attachment must be used at least once, so a
-    /// peer cannot make the server buffer data that no argument refers to.
+    /// Swaps each placeholder for its attachment; every attachment must be used exactly once (as every
+    /// encoder writes them), so a peer cannot make the server buffer data that no argument refers to,
+    /// nor pass `maxAttachments` by naming one attachment many times (re-encoded, each use is a copy).
     func reconstruct() throws(SocketParseError) -> SocketPacket {
         var used = [Bool](repeating: false, count: buffers.count)
         var result = packet
@@ -106,7 +107,9 @@ private struct PendingBinaryPacket: Sendable {
             return .array(elements)
         case .object(let object):
             if case .bool(true)? = object["_placeholder"] {
-                guard let num = object["num"]?.intValue, num >= 0, num < buffers.count else { throw .invalidPayload }
+                guard let num = object["num"]?.intValue, num >= 0, num < buffers.count, !used[num] else {
+                    throw .invalidPayload
+                }
                 used[num] = true
                 return .binary(buffers[num])
             }

@@ -41,9 +41,11 @@ enum ClassicCodec {
     }
 
     /// The event of a packet another server sent, for `namespace`; nil when it is not an event of it.
-    static func outgoingPacket(_ value: JSONValue?, namespace: String, ackID: Int? = nil) -> OutgoingPacket? {
+    /// A packet without `nsp` is the main namespace's (classic) or the receiver's (`unnamed`, cluster protocol).
+    static func outgoingPacket(_ value: JSONValue?, namespace: String, ackID: Int? = nil,
+                               unnamed: String = "/") -> OutgoingPacket? {
         guard let value, case .array(let data)? = value["data"], case .string(let event)? = data.first else { return nil }
-        let nsp = value["nsp"]?.stringValue ?? "/"
+        let nsp = value["nsp"]?.stringValue ?? unnamed
         guard nsp == namespace else { return nil }
         if let type = value["type"]?.intValue, type != 2 && type != 5 { return nil }
         return OutgoingPacket(namespace: namespace, event: event, arguments: Array(data.dropFirst()), ackID: ackID)

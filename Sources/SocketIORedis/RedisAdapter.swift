@@ -31,6 +31,10 @@ public final class RedisAdapter: InMemoryAdapter, @unchecked Sendable {
         Task { [weak self] in await self?.subscribe() }
     }
 
+    /// A server released without `close()` must not stay counted by `PUBSUB NUMSUB`: the others
+    /// would wait for its answers.
+    deinit { close() }
+
     /// Listens on the broadcast pattern, the request channel and both response channels, once.
     package func subscribe() async {
         guard !subscribed.exchange(true, ordering: .acquiringAndReleasing) else { return }

@@ -20,6 +20,9 @@ public final class RedisConnection: PubSubTransport, @unchecked Sendable {
     private let subscriber: RedisSubscriber
     private let routes = Mutex(Routes())
     private let publisherUp = Atomic<Bool>(false)
+    let configuration: RedisConfiguration
+    /// One reader per stream, shared by the streams adapters of every namespace.
+    private let readers = Mutex<[String: StreamReader]>([:])
     private let subscriberStarted = Atomic<Bool>(false)
 
     /// Handlers sit in a class of their own: Swift 6.3 miscompiles closures stored directly as a
@@ -42,6 +45,7 @@ public final class RedisConnection: PubSubTransport, @unchecked Sendable {
     }
 
     package init(configuration: RedisConfiguration) {
+        self.configuration = configuration
         group = EventLoopGroup(loopCount: 1)
         let loop = group.next()
         publisher = RedisClient(configuration: configuration, loop: loop)
@@ -68,11 +72,27 @@ public final class RedisConnection: PubSubTransport, @unchecked Sendable {
         { [self] namespace in RedisAdapter(namespace: namespace, transport: self, options: options, stats: stats) }
     }
 
+    /// The factory for `ServerOptions.adapter` of the Redis Streams adapter: one `RedisStreamsAdapter` per
+    /// namespace, one stream reader per stream.
+    public func streamsAdapter(_ options: RedisStreamsAdapterOptions = RedisStreamsAdapterOptions()) -> @Sendable (Namespace) -> any Adapter {
+        { [self] namespace in RedisStreamsAdapter(namespace: namespace, connection: self, options: options) }
+    }
+
+    func reader(for stream: String, options: RedisStreamsAdapterOptions) -> StreamReader {
+        readers.withLock { readers in
+            if let reader = readers[stream] { return reader }
+            let reader = StreamReader(stream: stream, configuration: configuration, loop: group.next(), options: options)
+            readers[stream] = reader
+            return reader
+        }
+    }
+
     /// True while the publisher connection is up.
     public var isConnected: Bool { publisherUp.load(ordering: .acquiring) }
 
     /// Closes both connections and stops their loop.
     public func close() {
+        for reader in readers.withLock({ Array($0.values) }) { reader.close() }
         publisher.close()
         subscriber.close()
         group.shutdown()

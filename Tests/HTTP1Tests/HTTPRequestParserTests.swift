@@ -124,6 +124,45 @@ let malformedFixtures: [(String, Int, String)] = [
         #expect(run([good + input]) == .error(requests: [validFixtures[0].1], status: status), "\(name) pipelined")
     }
 
+    /// Found by Fuzz/Targets/http1.swift: a head of exactly the limit, cut inside its blank line, was
+    /// refused as too large although it is accepted whole.
+    @Test func headOfExactlyTheLimitSplitAnywhere() {
+        let head = "GET / HTTP/1.1\r\nHost: a\r\nX: "
+        let atLimit = bytes(head + String(repeating: "a", count: 100 - head.utf8.count) + "\r\n\r\n")
+        let overLimit = bytes(head + String(repeating: "a", count: 101 - head.utf8.count) + "\r\n\r\n")
+        for cut in 0...atLimit.count {
+            let outcome = run([Array(atLimit[..<cut]), Array(atLimit[cut...])], maxHeader: 100)
+            if case .requests(let requests) = outcome, requests.count == 1 { continue }
+            Issue.record("split at \(cut): \(outcome)")
+        }
+        for cut in 0...overLimit.count {
+            #expect(run([Array(overLimit[..<cut]), Array(overLimit[cut...])], maxHeader: 100)
+                == .error(requests: [], status: 431), "split at \(cut)")
+        }
+    }
+
+    /// Found by Fuzz/Targets/http1.swift's split property: trailer lines (with their CRLFs) may fill
+    /// `maxHeaderBytes`, but at the limit they were refused (431) when cut between the blank line's CR
+    /// and LF, and a trailer line too long got 400 whole but 431 when cut.
+    @Test func trailersOfExactlyTheLimitSplitAnywhere() {
+        let head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n"
+        func request(trailerLine: Int) -> [UInt8] {  // one trailer line of that many bytes, then the blank line
+            bytes(head + "X:" + String(repeating: "a", count: trailerLine - 2) + "\r\n\r\n")
+        }
+        let atLimit = request(trailerLine: 98)  // 98 + CRLF + CRLF = 100 + 2
+        for cut in 0...atLimit.count {
+            let outcome = run([Array(atLimit[..<cut]), Array(atLimit[cut...])], maxHeader: 100)
+            if case .requests(let requests) = outcome, requests.first?.body == [0x78] { continue }
+            Issue.record("split at \(cut): \(outcome)")
+        }
+        for overLimit in [request(trailerLine: 99), request(trailerLine: 150)] {
+            for cut in 0...overLimit.count {
+                #expect(run([Array(overLimit[..<cut]), Array(overLimit[cut...])], maxHeader: 100)
+                    == .error(requests: [], status: 431), "\(overLimit.count) bytes split at \(cut)")
+            }
+        }
+    }
+
     @Test func continueExpectationAndRemainingBytes() throws {
         var parser = HTTPRequestParser()
         parser.append(bytes("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"))

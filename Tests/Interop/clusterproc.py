@@ -12,6 +12,7 @@ from pathlib import Path
 import requests
 
 from project import ROOT
+from relay import Relay
 
 
 class Cluster:
@@ -40,6 +41,18 @@ class Cluster:
         """Which process nginx sends this client to (its X-Cluster-Node header)."""
         r = requests.get(base_url + "/socket.io/?EIO=4&transport=polling", verify=f"{self.state}/cert.pem", timeout=5)
         return r.headers["X-Cluster-Node"]
+
+    def relay_to_another_node(self, scheme: str = "http") -> Relay:
+        """A relay from some 127.0.0.N (N ≥ 2) that nginx sends to another process than clients coming
+        directly from 127.0.0.1: two clients pinned to different processes, as two machines would be."""
+        port = self.https if scheme == "https" else self.http
+        direct = self.node_of(f"{scheme}://127.0.0.1:{port}")
+        for n in range(2, 60):
+            relay = Relay(port, f"127.0.0.{n}")
+            if self.node_of(f"{scheme}://127.0.0.1:{relay.port}") != direct:
+                return relay
+            relay.close()
+        raise AssertionError("no loopback address hashed to another process")
 
     def node_log(self, i: int) -> str:
         try:

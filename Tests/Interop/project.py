@@ -4,6 +4,7 @@ find the browser folder's conftest instead."""
 import os
 import shlex
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,3 +35,13 @@ def server_prefix(config) -> list[str]:
 
 def is_python_reference(config) -> bool:
     return config.getoption("--server-cmd").strip() == "python-reference"
+
+
+def wait_until(check, what, timeout=8.0):
+    """Polls `check` until it is true, failing with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -10,8 +10,7 @@ import requests
 import socketio
 
 from clusterproc import Cluster
-from project import is_python_reference, server_prefix
-from relay import Relay
+from project import is_python_reference, server_prefix, wait_until
 
 WAIT = 8.0
 
@@ -21,7 +20,7 @@ def deployment(request):
     if is_python_reference(request.config):
         pytest.skip("the python reference server has no --cluster mode")
     cluster = Cluster(server_prefix(request.config) + ["--cluster"], nodes=2)
-    relays: list[Relay] = []
+    relays = []
     yield cluster, relays
     os.environ.pop("REQUESTS_CA_BUNDLE", None)
     for relay in relays:
@@ -33,15 +32,8 @@ def pinned_pair(deployment, port_of):
     """Two base URLs (direct, or through a relay from 127.0.0.N) that nginx sends to different nodes."""
     cluster, relays = deployment
     scheme = "https" if port_of(cluster) == cluster.https else "http"
-    first = f"{scheme}://127.0.0.1:{port_of(cluster)}"
-    node = cluster.node_of(first)
-    for n in range(2, 60):
-        relay = Relay(port_of(cluster), f"127.0.0.{n}")
-        relays.append(relay)
-        other = f"{scheme}://127.0.0.1:{relay.port}"
-        if cluster.node_of(other) != node:
-            return first, other
-    raise AssertionError("no loopback address hashed to the other node")
+    relays.append(cluster.relay_to_another_node(scheme))
+    return f"{scheme}://127.0.0.1:{port_of(cluster)}", f"{scheme}://127.0.0.1:{relays[-1].port}"
 
 
 def client(url, transports, cluster=None):
@@ -59,13 +51,6 @@ def client(url, transports, cluster=None):
     return sio, got
 
 
-def wait_for(check, what, timeout=WAIT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_nginx_is_sticky_per_client_address(deployment):
@@ -91,7 +76,7 @@ def test_clients_pinned_to_different_processes_share_rooms(deployment, transport
         found = a.call("fetch", None, timeout=WAIT)
         assert sorted(s["local"] for s in found) == [False, True]
         a.emit("broadcast", ("hello", {"from": "a", "via": scheme}))
-        wait_for(lambda: "hello" in got_b and "hello" in got_a, "the broadcast on both processes")
+        wait_until(lambda: "hello" in got_b and "hello" in got_a, "the broadcast on both processes")
         assert got_b["hello"] == [({"from": "a", "via": scheme},)]
     finally:
         a.disconnect()
@@ -105,7 +90,7 @@ def test_websocket_only_clients_need_no_stickiness(deployment):
     try:
         clients[0][0].emit("broadcast", ("ws", 1))
         for _, got in clients:
-            wait_for(lambda got=got: "ws" in got, "the broadcast")
+            wait_until(lambda got=got: "ws" in got, "the broadcast")
     finally:
         for sio, _ in clients:
             sio.disconnect()

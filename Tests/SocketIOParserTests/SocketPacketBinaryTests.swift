@@ -78,6 +78,9 @@ import Testing
         "51-[\"e\",{\"_placeholder\":true}]",                // missing
         "51-[\"e\",\"no placeholder at all\"]",              // attachment never used
         "52-[\"e\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":0}]",  // #1 unused
+        // Found by Fuzz/Targets/socketio.swift: one attachment named twice made a packet carry more
+        // binaries than announced (past maxAttachments), each a copy once the packet is re-encoded.
+        "51-[\"e\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":0}]",  // #0 used twice
     ])
     func badPlaceholdersAreInvalidPayload(_ text: String) throws {
         var decoder = SocketPacketDecoder()

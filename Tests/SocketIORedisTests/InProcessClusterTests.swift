@@ -85,3 +85,46 @@ func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async 
         try await Task.sleep(for: .milliseconds(10))
     }
 }
+
+/// Options that change where messages go.
+@Suite struct InProcessClusterOptionTests {
+    func server(_ bus: LocalPubSub, _ options: RedisAdapterOptions) async -> SocketIOServer {
+        var serverOptions = ServerOptions()
+        let connection = bus.connection()
+        serverOptions.adapter = { RedisAdapter(namespace: $0, transport: connection, options: options) }
+        let io = SocketIOServer(serverOptions)
+        await (io.sockets.adapter as! RedisAdapter).subscribe()
+        return io
+    }
+
+    @Test func answersGoToTheRequestersOwnChannelWhenAsked() async throws {
+        let bus = LocalPubSub()
+        let options = RedisAdapterOptions(publishOnSpecificResponseChannel: true)
+        let asker = await server(bus, options)
+        let responder = await server(bus, options)
+        let heard = Mutex<[String]>([])
+        let tap = bus.connection()
+        try await tap.subscribe(channels: [], patterns: ["socket.io-response#*"]) { channel, _ in
+            heard.withLock { $0.append(channel) }
+        }
+        #expect(try await asker.sockets.allRooms().isEmpty)
+        let uid = (asker.sockets.adapter as! RedisAdapter).uid
+        try await eventually { heard.withLock { !$0.isEmpty } }
+        #expect(heard.withLock { $0 } == ["socket.io-response#/#\(uid)#"])
+        withExtendedLifetime(responder) {}
+    }
+
+    @Test func serversWithAnotherKeyAreAnotherCluster() async throws {
+        let bus = LocalPubSub()
+        let a = await server(bus, RedisAdapterOptions(key: "app-a"))
+        let b = await server(bus, RedisAdapterOptions(key: "app-b"))
+        let heard = Mutex(0)
+        b.onServerSideEmit("hello") { _, _ in heard.withLock { $0 += 1 } }
+        #expect(await a.serverCount() == 1)
+        a.serverSideEmit("hello")
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(heard.withLock { $0 } == 0)
+        let a2 = await server(bus, RedisAdapterOptions(key: "app-a"))
+        #expect(await a2.serverCount() == 2)
+    }
+}

@@ -11,8 +11,7 @@ import requests
 from chatclients import Client, RawChat
 from chatpage import ChatPage
 from clusterproc import Cluster
-from project import swift_binary
-from relay import Relay
+from project import swift_binary, wait_until
 
 WAIT = 8
 
@@ -36,13 +35,6 @@ def member(cluster, i, name):
     return client, answer
 
 
-def eventually(check, what, timeout=WAIT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_names_are_unique_across_processes_and_freed_on_leave(chat_cluster):
@@ -52,7 +44,7 @@ def test_names_are_unique_across_processes_and_freed_on_leave(chat_cluster):
         refused = other.call("join", {"name": "alice"})
         assert refused == {"ok": False, "error": 'The name "alice" is already taken'}
         alice.close()
-        eventually(lambda: other.call("join", {"name": "ALICE"})["ok"] is True, "the name to be free")
+        wait_until(lambda: other.call("join", {"name": "ALICE"})["ok"] is True, "the name to be free")
     finally:
         other.close()
 
@@ -112,15 +104,7 @@ def test_notify_on_either_process_reaches_the_member(chat_cluster):
 
 def test_two_browsers_on_different_processes_chat_through_nginx_with_tls(chat_cluster, open_browser):
     first = f"https://127.0.0.1:{chat_cluster.https}"
-    first_node = chat_cluster.node_of(first)
-    relay = None
-    for n in range(2, 60):
-        candidate = Relay(chat_cluster.https, f"127.0.0.{n}")
-        if chat_cluster.node_of(f"https://127.0.0.1:{candidate.port}") != first_node:
-            relay = candidate
-            break
-        candidate.close()
-    assert relay, "no loopback address hashed to the other process"
+    relay = chat_cluster.relay_to_another_node("https")
     try:
         tess = ChatPage(open_browser(insecure=True), "tess").open(first).join("Tess")
         theo = ChatPage(open_browser(insecure=True), "theo").open(f"https://127.0.0.1:{relay.port}").join("Theo")
