@@ -24,11 +24,14 @@ SUBSCRIBED_CHANNELS = 3  # request, response and this server's own response chan
 class SoakServer:
     """One server process on a port it keeps over restarts; its output goes to one log for all lives."""
 
-    def __init__(self, name: str, binary: Path, redis_url: str, ping_interval_ms: int, ping_timeout_ms: int):
+    def __init__(self, name: str, binary: Path, redis_url: str, ping_interval_ms: int, ping_timeout_ms: int,
+                 streams: bool = False):
         self.name = name
         self.port = free_port()
         self.argv = [str(binary), "--soak", "--redis", redis_url, "--port", str(self.port),
                      "--ping-interval-ms", str(ping_interval_ms), "--ping-timeout-ms", str(ping_timeout_ms)]
+        if streams:
+            self.argv.append("--streams")
         self.log_path = Path(tempfile.mkdtemp(prefix=f"soak-{name}-")) / "server.log"
         self.proc: subprocess.Popen | None = None
         self.lives = 0
