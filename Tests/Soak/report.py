@@ -1,5 +1,6 @@
 """The soak's figures, printed at the end of a run (and kept as JSON with --summary)."""
 import json
+from dataclasses import asdict
 from datetime import datetime, timezone
 
 
@@ -26,4 +27,4 @@ def report(soak, fresh, baseline, end, took, window, linger_s) -> None:
         with open(soak.args.summary, "w") as out:
             json.dump({"figures": dict(f), "baseline": baseline, "end": end, "fresh": fresh,
                        "empty_after_s": took[0], "fds_back_after_s": took[1], "failures": soak.failures,
-                       "seed": soak.args.seed}, out, indent=2)
+                       "seed": soak.args.seed, "epochs": [asdict(e) for e in soak.epochs]}, out, indent=2)

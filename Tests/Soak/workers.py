@@ -64,16 +64,6 @@ class WorkerProc:
             os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=10)
 
-    def stop(self, timeout: float = 20.0) -> None:
-        try:
-            self.request({"op": "stop"}, timeout=timeout)
-        except WorkerDied:
-            pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
 
 def in_parallel(workers: list, cmd_of, timeout: float = 60.0) -> dict:
     """Sends each worker its command at once; returns worker -> answer (None for one that died)."""
