@@ -1,14 +1,16 @@
 // The server the protocol conformance suites (socket.io-protocol, engine.io-protocol) run against.
 //
-//   conformance-server [--port N] [--engine-io | --api-suite | --cluster] [--redis URL [--streams] [--key K]]
+//   conformance-server [--port N] [--engine-io | --api-suite | --cluster | --soak] [--redis URL [--streams] [--key K]]
 //                      [--per-message-deflate] [--refuse-header NAME]
 //
 // Default: Socket.IO on /socket.io/ with namespaces / and /custom.
 // With --engine-io: a bare Engine.IO server on /engine.io/ echoing every message.
 // With --api-suite: Socket.IO on /socket.io/ exposing the server API as events (ApiSuite.swift).
 // With --cluster: the multi-server contract of ClusterSuite.swift (meant with --redis).
+// With --soak: the chaos soak's contract of SoakSuite.swift (short timeouts; --ping-interval-ms N and
+// --ping-timeout-ms N, default 1000 / 2000).
 // --redis URL puts the namespaces on the Redis adapter (`--key` sets its channel prefix), in the
-// --api-suite and --cluster modes; with --streams, on the Redis Streams adapter (`--key` names the
+// --api-suite, --cluster and --soak modes; with --streams, on the Redis Streams adapter (`--key` names the
 // stream and prefixes the channels).
 // --per-message-deflate offers RFC 7692 compression on WebSockets (off by default, like Node).
 // --refuse-header NAME (Engine.IO mode): an `allowRequest` hook refuses handshakes carrying header NAME,
@@ -51,6 +53,8 @@ struct Arguments {
     var maxDisconnectionMs = 4000
     var runMiddlewares = false
     var drainSeconds = 0.0
+    var soak = false
+    var soakTimings = SoakTimings()
 
     struct Limits {
         var connectionsPerAddress: Int?
@@ -83,6 +87,9 @@ struct Arguments {
                     fail("--drain-seconds needs a number of seconds (0: close at once)")
                 }
                 drainSeconds = seconds
+            case "--soak": soak = true
+            case "--ping-interval-ms": soakTimings.pingInterval = .milliseconds(Self.number(arg, &rest))
+            case "--ping-timeout-ms": soakTimings.pingTimeout = .milliseconds(Self.number(arg, &rest))
             case "--redis":
                 guard let url = rest.popFirst(), !url.isEmpty else { fail("--redis needs a URL (redis://host:port)") }
                 redisURL = url
@@ -114,7 +121,7 @@ struct Arguments {
             }
         }
         if refuseHeader != nil, !engineOnly { fail("--refuse-header applies to --engine-io only") }
-        if redisURL != nil, !(apiSuite || cluster) { fail("--redis applies to --api-suite and --cluster only") }
+        if redisURL != nil, !(apiSuite || cluster || soak) { fail("--redis applies to --api-suite, --cluster and --soak only") }
         if tuning.pingIntervalMs != nil || tuning.pingTimeoutMs != nil || tuning.loops != nil, !apiSuite {
             fail("--ping-interval, --ping-timeout and --loops apply to --api-suite only")
         }
@@ -266,8 +273,9 @@ let adapter: (@Sendable (Namespace) -> any Adapter)? = arguments.redisURL.map { 
 }
 let signalSources =
     arguments.webSocket.map { runWebSocketSuite(port: arguments.port, arguments: $0) } ??
-    (arguments.recovery ? runRecovery(port: arguments.port, maxDisconnection: .milliseconds(arguments.maxDisconnectionMs),
-                                      runMiddlewares: arguments.runMiddlewares)
+    (arguments.soak ? runSoak(port: arguments.port, adapter: adapter, timings: arguments.soakTimings)
+    : arguments.recovery ? runRecovery(port: arguments.port, maxDisconnection: .milliseconds(arguments.maxDisconnectionMs),
+                                       runMiddlewares: arguments.runMiddlewares)
     : arguments.cluster ? runCluster(port: arguments.port, adapter: adapter)
     : arguments.engineOnly
     ? runEngineIO(port: arguments.port, perMessageDeflate: arguments.perMessageDeflate, refuseHeader: arguments.refuseHeader,
