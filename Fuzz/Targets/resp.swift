@@ -40,7 +40,8 @@ public func fuzzRESP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = reader.payload
     let whole = run([bytes[...]], limits)
     let parts = run([bytes[..<split], bytes[split...]], limits)
-    check(whole.0 == parts.0 && whole.1 == parts.1, "whole \(whole) but split at \(split) \(parts)")
+    // Compared by their descriptions: a RESP3 `,nan` double is not equal to itself.
+    check("\(whole)" == "\(parts)", "whole \(whole) but split at \(split) \(parts)")
     for value in whole.0 {
         check(depth(value) <= limits.maxDepth + 1, "nesting \(depth(value)) past \(limits.maxDepth)")
         if let bulk = value.bytes { check(bulk.count <= max(limits.maxBulkBytes, 64 * 1024), "bulk of \(bulk.count)") }
