@@ -81,11 +81,7 @@ extension RedisAdapter {
             }
         case .remoteFetch:
             guard let requestID, !requests.contains(requestID) else { return }
-            let sockets = localFetchSockets(ClassicCodec.options(request["opts"])).map { socket -> JSONValue in
-                ["id": .string(socket.id), "handshake": socket.handshake.jsonValue,
-                 "rooms": .array(socket.rooms.sorted().map { .string($0) }), "data": socket.data]
-            }
-            respond(to: request, ["sockets": .array(sockets)])
+            respond(to: request, ["sockets": fetchAnswer(ClassicCodec.options(request["opts"]))])
         case .serverSideEmit:
             guard !fromSelf, let data = request["data"]?.arrayValue else { return }
             guard let requestID else { return namespace.receiveServerSideEmit(data, reply: nil) }

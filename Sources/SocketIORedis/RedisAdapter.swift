@@ -71,19 +71,15 @@ public final class RedisAdapter: InMemoryAdapter, @unchecked Sendable {
         guard !options.flags.local else {
             return super.broadcastWithAck(packet, options: options, clientCount: clientCount, ack: ack)
         }
-        let tally = ClientCountTally(report: clientCount)
         let requestID = randomID()
-        let waitFor = options.flags.timeout ?? settings.requestsTimeout
-        ackRequests.register(requestID, .init(clientCount: { tally.add($0) }, ack: ack), for: waitFor)
-        let published = publish(channels.request, ClassicMessages.broadcastWithAck(uid: uid, requestID: requestID,
-                                                                                  packet: packet, options: options))
-        super.broadcastWithAck(packet, options: options, clientCount: { tally.add($0) }, ack: ack)
-        guard published else { return tally.expectServers(1) }
-        Task {
-            tally.expectServers(await self.serverCount())
-            try? await Task.sleep(for: waitFor)
-            tally.giveUp()
-        }
+        broadcastWithAckAcrossServers(
+            requestID: requestID, waitFor: options.flags.timeout ?? settings.requestsTimeout, ackRequests: ackRequests,
+            clientCount: clientCount, ack: ack,
+            publish: {
+                publish(channels.request, ClassicMessages.broadcastWithAck(uid: uid, requestID: requestID, packet: packet, options: options))
+            },
+            deliverLocally: { count in super.broadcastWithAck(packet, options: options, clientCount: count, ack: ack) },
+            servers: { await self.serverCount() })
     }
 
     // MARK: Utilities
@@ -93,15 +89,7 @@ public final class RedisAdapter: InMemoryAdapter, @unchecked Sendable {
         guard !options.flags.local else { return local }
         let answers = try await request("fetchSockets", type: .remoteFetch,
                                         body: ["opts": ClassicCodec.options(options, withFlags: false)])
-        var sockets = local
-        for answer in answers {
-            for socket in answer["sockets"]?.arrayValue ?? [] {
-                guard let id = socket["id"]?.stringValue else { continue }
-                sockets.append(RemoteSocket(id: id, namespace: namespace, handshake: Handshake(json: socket["handshake"] ?? .null),
-                                            rooms: ClassicCodec.roomSet(socket["rooms"]), data: socket["data"] ?? .null))
-            }
-        }
-        return sockets
+        return local + remoteSockets(in: answers)
     }
 
     public override func allRooms() async throws(SocketIOError) -> Set<Room> {

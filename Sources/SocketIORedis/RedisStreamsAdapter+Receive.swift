@@ -38,11 +38,8 @@ extension RedisStreamsAdapter {
             super.disconnectSockets(options, close: data["close"]?.boolValue ?? false)
         case .fetchSockets:
             guard let requestID else { return }
-            let sockets = localFetchSockets(ClassicCodec.options(data["opts"])).map { socket -> JSONValue in
-                ["id": .string(socket.id), "handshake": socket.handshake.jsonValue,
-                 "rooms": .array(socket.rooms.sorted().map { .string($0) }), "data": socket.data]
-            }
-            respond(to: message.uid, .fetchSocketsResponse, ["requestId": .string(requestID), "sockets": .array(sockets)])
+            respond(to: message.uid, .fetchSocketsResponse,
+                    ["requestId": .string(requestID), "sockets": fetchAnswer(ClassicCodec.options(data["opts"]))])
         case .serverSideEmit:
             guard let packet = data["packet"]?.arrayValue else { return }
             guard let requestID else { return namespace.receiveServerSideEmit(packet, reply: nil) }

@@ -95,19 +95,16 @@ public final class RedisStreamsAdapter: InMemoryAdapter, @unchecked Sendable {
         guard !options.flags.local else {
             return super.broadcastWithAck(packet, options: options, clientCount: clientCount, ack: ack)
         }
-        let tally = ClientCountTally(report: clientCount)
         let requestID = randomHexID()
-        let waitFor = options.flags.timeout ?? settings.requestsTimeout
-        ackRequests.register(requestID, .init(clientCount: { tally.add($0) }, ack: ack), for: waitFor)
-        let published = publish(message(.broadcast, ["packet": Self.packet(packet), "requestId": .string(requestID),
-                                                     "opts": ClassicCodec.options(options)]))
-        super.broadcastWithAck(packet, options: options, clientCount: { tally.add($0) }, ack: ack)
-        guard published else { return tally.expectServers(1) }
-        Task {
-            tally.expectServers(await self.serverCount())
-            try? await Task.sleep(for: waitFor)
-            tally.giveUp()
-        }
+        broadcastWithAckAcrossServers(
+            requestID: requestID, waitFor: options.flags.timeout ?? settings.requestsTimeout, ackRequests: ackRequests,
+            clientCount: clientCount, ack: ack,
+            publish: {
+                publish(message(.broadcast, ["packet": Self.packet(packet), "requestId": .string(requestID),
+                                             "opts": ClassicCodec.options(options)]))
+            },
+            deliverLocally: { count in super.broadcastWithAck(packet, options: options, clientCount: count, ack: ack) },
+            servers: { await self.serverCount() })
     }
 
     public override func addSockets(_ options: BroadcastOptions, rooms: Set<Room>) {
@@ -132,18 +129,11 @@ public final class RedisStreamsAdapter: InMemoryAdapter, @unchecked Sendable {
     }
 
     public override func fetchSockets(_ options: BroadcastOptions) async throws(SocketIOError) -> [RemoteSocket] {
-        var sockets = localFetchSockets(options)
-        guard !options.flags.local else { return sockets }
+        let local = localFetchSockets(options)
+        guard !options.flags.local else { return local }
         let answers = try await request("fetchSockets", .fetchSockets, ["opts": ClassicCodec.options(options)],
                                         timeout: options.flags.timeout)
-        for answer in answers {
-            for socket in answer["sockets"]?.arrayValue ?? [] {
-                guard let id = socket["id"]?.stringValue else { continue }
-                sockets.append(RemoteSocket(id: id, namespace: namespace, handshake: Handshake(json: socket["handshake"] ?? .null),
-                                            rooms: ClassicCodec.roomSet(socket["rooms"]), data: socket["data"] ?? .null))
-            }
-        }
-        return sockets
+        return local + remoteSockets(in: answers)
     }
 
     public override func serverCount() async -> Int {
