@@ -4,8 +4,10 @@ import RESP
 import Synchronization
 
 /// Reads one Redis stream for every Redis Streams adapter of a process (one per namespace): `XREAD
-/// BLOCK` on a connection of its own (a blocking read holds its connection), from `$` (what is added
-/// after start), each entry handed to the adapter of its `nsp`. Goes on after errors and Redis restarts.
+/// BLOCK` on a connection of its own (a blocking read holds its connection), each entry handed to the
+/// adapter of its `nsp`. It starts after the stream's last entry at start-up (`XREVRANGE … COUNT 1`,
+/// an explicit id rather than `$`): after a Redis restart that lost the stream, reading on from that
+/// id gets every entry added since, where `$` would skip those added before the first read.
 final class StreamReader: Sendable {
     private final class Entry: @unchecked Sendable {
         // Set once in init; a weak reference is a var to the compiler.
@@ -17,8 +19,9 @@ final class StreamReader: Sendable {
     private let client: RedisClient
     private let options: RedisStreamsAdapterOptions
     private let adapters = Mutex<[String: Entry]>([:])
-    /// The id of the last entry read; touched only by the read loop (one read in flight at a time).
-    private let lastID = Mutex("$")
+    /// The id of the last entry read (nil until the start point is known); touched only by the read
+    /// loop (one command in flight at a time).
+    private let lastID = Mutex<String?>(nil)
     private let stopped = Atomic<Bool>(false)
 
     init(stream: String, configuration: RedisConfiguration, loop: EventLoop, options: RedisStreamsAdapterOptions) {
@@ -41,7 +44,7 @@ final class StreamReader: Sendable {
 
     private func read() {
         guard !stopped.load(ordering: .acquiring) else { return }
-        let from = lastID.withLock { $0 }
+        guard let from = lastID.withLock({ $0 }) else { return findStart() }
         let block = Int(options.blockTime.components.seconds * 1000)
         client.send(["XREAD", "COUNT", String(options.readCount), "BLOCK", String(block), "STREAMS", stream, from],
                     timeout: options.blockTime + .seconds(5)) { [self] result in
@@ -50,12 +53,26 @@ final class StreamReader: Sendable {
                 deliver(reply)
                 read()
             case .failure:
-                // Redis away or slow: try again shortly (the client reconnects by itself).
-                Task {
-                    try? await Task.sleep(for: .milliseconds(200))
-                    self.read()
-                }
+                retry()
             }
+        }
+    }
+
+    /// The last entry's id now, or `0-0` for an empty stream.
+    private func findStart() {
+        client.send(["XREVRANGE", stream, "+", "-", "COUNT", "1"]) { [self] result in
+            guard case .success(let reply) = result, let entries = reply.elements else { return retry() }
+            let last = entries.first?.elements?.first?.string ?? "0-0"
+            lastID.withLock { $0 = last }
+            read()
+        }
+    }
+
+    /// Redis away or slow: try again shortly (the client reconnects by itself).
+    private func retry() {
+        Task {
+            try? await Task.sleep(for: .milliseconds(200))
+            self.read()
         }
     }
 
